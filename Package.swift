@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+// Layers point one way: continuo (CLI) -> Offline -> Model, Encoding -> MIDI.
+// Pure modules (MIDI, Encoding, Model) open no files, read no clocks and start no threads.
+import PackageDescription
+
+/// Hot loops over events and weights: dynamic exclusivity checks cost more than the work.
+let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Continuo",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "continuo", targets: ["continuo"]),
+        .library(name: "ContinuoMIDI", targets: ["ContinuoMIDI"]),
+        .library(name: "ContinuoEncoding", targets: ["ContinuoEncoding"]),
+        .library(name: "ContinuoModel", targets: ["ContinuoModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "ContinuoMIDI", swiftSettings: fast),
+        .target(name: "ContinuoEncoding", dependencies: ["ContinuoMIDI"], swiftSettings: fast),
+        .target(name: "ContinuoModel", dependencies: ["CBLAS"]),
+        .target(name: "ContinuoOffline",
+                dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel"]),
+        .executableTarget(name: "continuo",
+                          dependencies: ["ContinuoOffline",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "ContinuoMIDITests", dependencies: ["ContinuoMIDI"]),
+        .testTarget(name: "ContinuoEncodingTests", dependencies: ["ContinuoEncoding"]),
+        .testTarget(name: "ContinuoModelTests", dependencies: ["ContinuoModel"]),
+        .testTarget(name: "ContinuoOfflineTests", dependencies: ["ContinuoOffline"]),
+        .testTarget(name: "ContinuoCLITests", dependencies: ["continuo"]),
+    ]
+)

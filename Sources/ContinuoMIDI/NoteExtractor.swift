@@ -1,0 +1,225 @@
+/// Turns a file's note events into `Note`s the way a pianist hears them.
+///
+/// - Note-on with velocity 0 is a note-off.
+/// - Sustain pedal (CC64 >= 64 down) holds released notes until the pedal lifts, or until the
+///   same key is struck again. The pedal acts on its channel in every track, as on a synth.
+/// - A key struck again while it sounds ends the earlier note there; the key then sounds
+///   until as many note-offs have come as note-ons (so no note is ever lost or overlapped).
+/// - All Sound Off (CC120) and All Notes Off (CC123) end the channel's notes.
+/// - A note still open at the end of its track ends there.
+/// - Format 2 patterns are laid one after another on one timeline, each with its own tempo.
+public struct NoteExtractor: Sendable {
+    public var includeDrums: Bool
+    /// GM percussion channel (0-based).
+    public static let drumChannel: UInt8 = 9
+
+    public init(includeDrums: Bool = false) {
+        self.includeDrums = includeDrums
+    }
+
+    public func performance(of file: MIDIFile) -> Performance {
+        guard file.format == .independentPatterns, file.tracks.count > 1 else {
+            return timeline(file, tracks: Array(file.tracks.indices), tempo: TempoMap(file: file))
+        }
+        var notes: [Note] = []
+        var tickOffset = 0, beatOffset = 0.0, secondOffset = 0.0
+        for index in file.tracks.indices {
+            let tempo = TempoMap(file: file, track: index)
+            var part = timeline(file, tracks: [index], tempo: tempo)
+            for i in part.notes.indices {
+                part.notes[i].onsetTick += tickOffset
+                part.notes[i].offsetTick += tickOffset
+                part.notes[i].onsetBeats += beatOffset
+                part.notes[i].onsetSeconds += secondOffset
+            }
+            notes += part.notes
+            tickOffset += file.tracks[index].endTick
+            beatOffset += part.durationBeats
+            secondOffset += part.durationSeconds
+        }
+        return Performance(notes: notes, durationBeats: beatOffset, durationSeconds: secondOffset)
+    }
+
+    private func timeline(_ file: MIDIFile, tracks: [Int], tempo: TempoMap) -> Performance {
+        let endTick = tracks.map { file.tracks[$0].endTick }.max() ?? 0
+        let controls = ChannelControls(file: file, tracks: tracks, endTick: endTick)
+        var notes: [Note] = []
+        for index in tracks {
+            collectNotes(of: file.tracks[index], index: index, controls: controls, into: &notes)
+        }
+        sortByOnsetPitchTrack(&notes)
+        var segment = 0
+        let segments = tempo.segments
+        for i in notes.indices {
+            let on = notes[i].onsetTick, off = notes[i].offsetTick
+            while segment + 1 < segments.count, segments[segment + 1].tick <= on { segment += 1 }
+            // Notes are short next to tempo segments: walk forward from the onset's segment.
+            var offSegment = segment
+            while offSegment + 1 < segments.count, segments[offSegment + 1].tick <= off { offSegment += 1 }
+            let onBeats = tempo.beats(atTick: on, segment: segment)
+            let onSeconds = tempo.seconds(atTick: on, segment: segment)
+            notes[i].onsetBeats = onBeats
+            notes[i].onsetSeconds = onSeconds
+            notes[i].durationBeats = tempo.beats(atTick: off, segment: offSegment) - onBeats
+            notes[i].durationSeconds = tempo.seconds(atTick: off, segment: offSegment) - onSeconds
+            notes[i].program = controls.program(channel: notes[i].channel, atTick: on)
+        }
+        return Performance(notes: notes, durationBeats: tempo.beats(atTick: endTick),
+                           durationSeconds: tempo.seconds(atTick: endTick))
+    }
+
+    /// Per-key bookkeeping inside one track: 16 channels x 128 keys.
+    private struct KeyState {
+        var openNote: Int32 = -1       // index into notes of the sounding note
+        var heldStrikes: Int32 = 0     // note-ons not yet matched by a note-off
+        var sustainedNote: Int32 = -1  // a released note the pedal still holds
+    }
+
+    private func collectNotes(of track: MIDITrack, index: Int, controls: ChannelControls, into notes: inout [Note]) {
+        var keys = [KeyState](repeating: KeyState(), count: 16 * 128)
+        let trackEnd = track.endTick
+        var pedalCursor = [Int](repeating: 0, count: 16)
+        let includeDrums = self.includeDrums
+
+        // Ends the key's sounding note now, or when the pedal lifts if it is down.
+        @inline(__always) func release(_ key: Int, channel: Int, at tick: Int, keys: inout [KeyState], notes: inout [Note]) {
+            let note = Int(keys[key].openNote)
+            keys[key].openNote = -1
+            if let lift = controls.pedalRelease(channel: channel, heldAt: tick, cursor: &pedalCursor[channel]), lift > tick {
+                notes[note].offsetTick = lift
+                keys[key].sustainedNote = Int32(note)
+            } else {
+                notes[note].offsetTick = tick
+            }
+        }
+
+        track.events.withUnsafeBufferPointer { events in
+            for i in events.indices {
+                let tick = events[i].tick
+                switch events[i].message {
+                case let .noteOn(channel, pitch, velocity) where velocity > 0:
+                    if channel == Self.drumChannel, !includeDrums { continue }
+                    let key = Int(channel) << 7 | Int(pitch)
+                    if keys[key].sustainedNote >= 0 {
+                        let held = Int(keys[key].sustainedNote)
+                        if notes[held].offsetTick > tick { notes[held].offsetTick = tick }
+                        keys[key].sustainedNote = -1
+                    }
+                    if keys[key].openNote >= 0 { notes[Int(keys[key].openNote)].offsetTick = tick }
+                    keys[key].openNote = Int32(notes.count)
+                    keys[key].heldStrikes += 1
+                    notes.append(Note(pitch: pitch, velocity: velocity, channel: channel, track: index,
+                                      onsetTick: tick, offsetTick: trackEnd, onsetBeats: 0, durationBeats: 0))
+                case let .noteOn(channel, pitch, _), let .noteOff(channel, pitch, _):
+                    let key = Int(channel) << 7 | Int(pitch)
+                    guard keys[key].heldStrikes > 0 else { continue }
+                    keys[key].heldStrikes -= 1
+                    if keys[key].heldStrikes == 0, keys[key].openNote >= 0 {
+                        release(key, channel: Int(channel), at: tick, keys: &keys, notes: &notes)
+                    }
+                case let .controlChange(channel, controller, _) where controller == 120 || controller == 123:
+                    for pitch in 0..<128 {
+                        let key = Int(channel) << 7 | pitch
+                        guard keys[key].openNote >= 0 else { continue }
+                        keys[key].heldStrikes = 0
+                        if controller == 120 {
+                            notes[Int(keys[key].openNote)].offsetTick = tick
+                            keys[key].openNote = -1
+                        } else {
+                            release(key, channel: Int(channel), at: tick, keys: &keys, notes: &notes)
+                        }
+                    }
+                default:
+                    continue
+                }
+            }
+        }
+    }
+}
+
+/// Orders notes by onset, then pitch, then track. Each track's notes arrive in onset order,
+/// so one-track files are usually sorted already; the rest sort on a packed integer key.
+func sortByOnsetPitchTrack(_ notes: inout [Note]) {
+    @inline(__always) func key(_ n: Note) -> UInt64 {
+        UInt64(clamping: n.onsetTick) << 23 | UInt64(n.pitch) << 16 | UInt64(clamping: min(n.track, 0xFFFF))
+    }
+    let fits = notes.allSatisfy { $0.onsetTick < 1 << 40 && $0.onsetTick >= 0 }
+    guard fits else {
+        notes.sort { ($0.onsetTick, $0.pitch, $0.track) < ($1.onsetTick, $1.pitch, $1.track) }
+        return
+    }
+    var sorted = true
+    var previous: UInt64 = 0
+    for note in notes {
+        let k = key(note)
+        if k < previous { sorted = false; break }
+        previous = k
+    }
+    if sorted { return }
+    var keyed = notes.indices.map { (key: key(notes[$0]), index: $0) }
+    keyed.sort { $0.key < $1.key }
+    notes = keyed.map { notes[$0.index] }
+}
+
+/// Sustain-pedal spans and program changes per channel, gathered from every track of a timeline.
+struct ChannelControls {
+    /// Per channel: [down, up) tick spans, sorted.
+    private var pedalSpans: [[(down: Int, up: Int)]] = Array(repeating: [], count: 16)
+    private var programs: [[(tick: Int, program: UInt8)]] = Array(repeating: [], count: 16)
+
+    init(file: MIDIFile, tracks: [Int], endTick: Int) {
+        var pedalEvents: [[(tick: Int, down: Bool)]] = Array(repeating: [], count: 16)
+        for index in tracks {
+            for event in file.tracks[index].events {
+                switch event.message {
+                case let .controlChange(channel, 64, value):
+                    pedalEvents[Int(channel)].append((event.tick, value >= 64))
+                case let .programChange(channel, program):
+                    programs[Int(channel)].append((event.tick, program))
+                default:
+                    continue
+                }
+            }
+        }
+        for channel in 0..<16 {
+            if tracks.count > 1 {
+                pedalEvents[channel] = pedalEvents[channel].enumerated()
+                    .sorted { $0.element.tick != $1.element.tick ? $0.element.tick < $1.element.tick : $0.offset < $1.offset }
+                    .map(\.element)
+                programs[channel] = programs[channel].enumerated()
+                    .sorted { $0.element.tick != $1.element.tick ? $0.element.tick < $1.element.tick : $0.offset < $1.offset }
+                    .map(\.element)
+            }
+            var downAt: Int?
+            for change in pedalEvents[channel] {
+                if change.down, downAt == nil {
+                    downAt = change.tick
+                } else if !change.down, let start = downAt {
+                    pedalSpans[channel].append((start, change.tick))
+                    downAt = nil
+                }
+            }
+            if let start = downAt { pedalSpans[channel].append((start, max(endTick, start))) }
+        }
+    }
+
+    /// When the pedal that is down at `tick` lifts; nil if it is up. Calls for one channel
+    /// must come with non-decreasing ticks (the cursor only moves forward).
+    func pedalRelease(channel: Int, heldAt tick: Int, cursor: inout Int) -> Int? {
+        let spans = pedalSpans[channel]
+        while cursor < spans.count, spans[cursor].up <= tick { cursor += 1 }
+        // A pedal pressed on the very tick of a note-off does not catch it (the usual order of
+        // events on one tick is releases first).
+        guard cursor < spans.count, spans[cursor].down < tick else { return nil }
+        return spans[cursor].up
+    }
+
+    func program(channel: UInt8, atTick tick: Int) -> UInt8 {
+        var current: UInt8 = 0
+        for change in programs[Int(channel)] {
+            if change.tick > tick { break }
+            current = change.program
+        }
+        return current
+    }
+}

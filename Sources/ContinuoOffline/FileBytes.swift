@@ -1,0 +1,38 @@
+import Foundation
+
+/// Whole-file reads for MIDI files, which are small.
+public enum FileBytes {
+    public static func read(_ path: String) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw OfflineError.cannotRead(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+        }
+        defer { try? handle.close() }
+        let data = try handle.readToEnd() ?? Data()
+        return [UInt8](data)
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try Data(bytes).write(to: url, options: .atomic)
+        } catch {
+            throw OfflineError.cannotWrite(path: path, reason: error.localizedDescription)
+        }
+    }
+}
+
+public enum OfflineError: Error, CustomStringConvertible {
+    case cannotRead(path: String, reason: String)
+    case cannotWrite(path: String, reason: String)
+    case notAFolder(String)
+    case badTokenFile(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotRead(path, reason): return "cannot read \(path): \(reason)"
+        case let .cannotWrite(path, reason): return "cannot write \(path): \(reason)"
+        case let .notAFolder(path): return "\(path) is not a folder (or does not exist)"
+        case let .badTokenFile(path, reason): return "\(path): \(reason)"
+        }
+    }
+}

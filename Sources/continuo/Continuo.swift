@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Continuo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "continuo",
+        abstract: "A machine accompanist for live MIDI: learns from MIDI files, plays along over JACK.",
+        version: "0.1.0",
+        subcommands: [Prepare.self, Inspect.self, Bench.self]
+    )
+}
