@@ -127,7 +127,7 @@ public enum TokenFile {
         guard bytes.count >= headerSize, Array(bytes[0..<4]) == magic else {
             throw OfflineError.badTokenFile(path: path, reason: "not a Continuo token file (no CTOK header)")
         }
-        let count = bytes[24..<32].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let count = bytes[16..<24].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         guard (bytes.count - headerSize) / 2 == count else {
             throw OfflineError.badTokenFile(path: path, reason: "header says \(count) tokens, file holds \((bytes.count - headerSize) / 2)")
         }
