@@ -31,7 +31,6 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ContinuoMIDITests", dependencies: ["ContinuoMIDI"]),
         .testTarget(name: "ContinuoEncodingTests", dependencies: ["ContinuoEncoding"]),
-        .testTarget(name: "ContinuoModelTests", dependencies: ["ContinuoModel"]),
         .testTarget(name: "ContinuoOfflineTests", dependencies: ["ContinuoOffline"]),
         .testTarget(name: "ContinuoCLITests", dependencies: ["continuo"]),
     ]

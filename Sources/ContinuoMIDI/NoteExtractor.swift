@@ -43,10 +43,10 @@ public struct NoteExtractor: Sendable {
     private func timeline(_ file: MIDIFile, tracks: [Int], tempo: TempoMap) -> Performance {
         let endTick = tracks.map { file.tracks[$0].endTick }.max() ?? 0
         let controls = ChannelControls(file: file, tracks: tracks, endTick: endTick)
-        var notes: [Note] = []
-        for index in tracks {
-            collectNotes(of: file.tracks[index], index: index, controls: controls, into: &notes)
-        }
+        var scan = TrackScan(controls: controls, includeDrums: includeDrums)
+        for index in tracks { scan.scan(file.tracks[index], index: index) }
+        var notes = scan.notes
+        scan.notes = []
         sortByOnsetPitchTrack(&notes)
         var segment = 0
         let segments = tempo.segments
@@ -68,71 +68,97 @@ public struct NoteExtractor: Sendable {
                            durationSeconds: tempo.seconds(atTick: endTick))
     }
 
-    /// Per-key bookkeeping inside one track: 16 channels x 128 keys.
-    private struct KeyState {
-        var openNote: Int32 = -1       // index into notes of the sounding note
-        var heldStrikes: Int32 = 0     // note-ons not yet matched by a note-off
-        var sustainedNote: Int32 = -1  // a released note the pedal still holds
+}
+
+/// Per-key bookkeeping inside one track: 16 channels x 128 keys.
+private struct KeyState {
+    var openNote: Int32 = -1       // index into notes of the sounding note
+    var heldStrikes: Int32 = 0     // note-ons not yet matched by a note-off
+    var sustainedNote: Int32 = -1  // a released note the pedal still holds
+}
+
+/// One pass over one track's events, appending its notes. The key table is reset, not
+/// reallocated, between tracks.
+private struct TrackScan {
+    var keys = [KeyState](repeating: KeyState(), count: 16 * 128)
+    var pedalCursor = [Int](repeating: 0, count: 16)
+    var notes: [Note] = []
+    let controls: ChannelControls
+    let includeDrums: Bool
+
+    init(controls: ChannelControls, includeDrums: Bool) {
+        self.controls = controls
+        self.includeDrums = includeDrums
     }
 
-    private func collectNotes(of track: MIDITrack, index: Int, controls: ChannelControls, into notes: inout [Note]) {
-        var keys = [KeyState](repeating: KeyState(), count: 16 * 128)
+    mutating func scan(_ track: MIDITrack, index: Int) {
+        for k in keys.indices { keys[k] = KeyState() }
+        for c in pedalCursor.indices { pedalCursor[c] = 0 }
         let trackEnd = track.endTick
-        var pedalCursor = [Int](repeating: 0, count: 16)
-        let includeDrums = self.includeDrums
-
-        // Ends the key's sounding note now, or when the pedal lifts if it is down.
-        @inline(__always) func release(_ key: Int, channel: Int, at tick: Int, keys: inout [KeyState], notes: inout [Note]) {
-            let note = Int(keys[key].openNote)
-            keys[key].openNote = -1
-            if let lift = controls.pedalRelease(channel: channel, heldAt: tick, cursor: &pedalCursor[channel]), lift > tick {
-                notes[note].offsetTick = lift
-                keys[key].sustainedNote = Int32(note)
-            } else {
-                notes[note].offsetTick = tick
+        for event in track.events {
+            switch event.message {
+            case let .noteOn(channel, pitch, velocity):
+                if velocity == 0 {
+                    noteOff(channel: channel, pitch: pitch, at: event.tick)
+                } else if channel != NoteExtractor.drumChannel || includeDrums {
+                    noteOn(channel: channel, pitch: pitch, velocity: velocity, at: event.tick, track: index, trackEnd: trackEnd)
+                }
+            case let .noteOff(channel, pitch, _):
+                noteOff(channel: channel, pitch: pitch, at: event.tick)
+            case let .controlChange(channel, controller, _) where controller == 120 || controller == 123:
+                allOff(channel: channel, hard: controller == 120, at: event.tick)
+            default:
+                continue
             }
         }
+    }
 
-        track.events.withUnsafeBufferPointer { events in
-            for i in events.indices {
-                let tick = events[i].tick
-                switch events[i].message {
-                case let .noteOn(channel, pitch, velocity) where velocity > 0:
-                    if channel == Self.drumChannel, !includeDrums { continue }
-                    let key = Int(channel) << 7 | Int(pitch)
-                    if keys[key].sustainedNote >= 0 {
-                        let held = Int(keys[key].sustainedNote)
-                        if notes[held].offsetTick > tick { notes[held].offsetTick = tick }
-                        keys[key].sustainedNote = -1
-                    }
-                    if keys[key].openNote >= 0 { notes[Int(keys[key].openNote)].offsetTick = tick }
-                    keys[key].openNote = Int32(notes.count)
-                    keys[key].heldStrikes += 1
-                    notes.append(Note(pitch: pitch, velocity: velocity, channel: channel, track: index,
-                                      onsetTick: tick, offsetTick: trackEnd, onsetBeats: 0, durationBeats: 0))
-                case let .noteOn(channel, pitch, _), let .noteOff(channel, pitch, _):
-                    let key = Int(channel) << 7 | Int(pitch)
-                    guard keys[key].heldStrikes > 0 else { continue }
-                    keys[key].heldStrikes -= 1
-                    if keys[key].heldStrikes == 0, keys[key].openNote >= 0 {
-                        release(key, channel: Int(channel), at: tick, keys: &keys, notes: &notes)
-                    }
-                case let .controlChange(channel, controller, _) where controller == 120 || controller == 123:
-                    for pitch in 0..<128 {
-                        let key = Int(channel) << 7 | pitch
-                        guard keys[key].openNote >= 0 else { continue }
-                        keys[key].heldStrikes = 0
-                        if controller == 120 {
-                            notes[Int(keys[key].openNote)].offsetTick = tick
-                            keys[key].openNote = -1
-                        } else {
-                            release(key, channel: Int(channel), at: tick, keys: &keys, notes: &notes)
-                        }
-                    }
-                default:
-                    continue
-                }
+    @inline(__always)
+    private mutating func noteOn(channel: UInt8, pitch: UInt8, velocity: UInt8, at tick: Int, track: Int, trackEnd: Int) {
+        let key = Int(channel) << 7 | Int(pitch)
+        let held = keys[key].sustainedNote
+        if held >= 0 {
+            if notes[Int(held)].offsetTick > tick { notes[Int(held)].offsetTick = tick }
+            keys[key].sustainedNote = -1
+        }
+        if keys[key].openNote >= 0 { notes[Int(keys[key].openNote)].offsetTick = tick }
+        keys[key].openNote = Int32(notes.count)
+        keys[key].heldStrikes += 1
+        notes.append(Note(pitch: pitch, velocity: velocity, channel: channel, track: track,
+                          onsetTick: tick, offsetTick: trackEnd, onsetBeats: 0, durationBeats: 0))
+    }
+
+    @inline(__always)
+    private mutating func noteOff(channel: UInt8, pitch: UInt8, at tick: Int) {
+        let key = Int(channel) << 7 | Int(pitch)
+        guard keys[key].heldStrikes > 0 else { return }
+        keys[key].heldStrikes -= 1
+        if keys[key].heldStrikes == 0, keys[key].openNote >= 0 { release(key, channel: Int(channel), at: tick) }
+    }
+
+    private mutating func allOff(channel: UInt8, hard: Bool, at tick: Int) {
+        for pitch in 0..<128 {
+            let key = Int(channel) << 7 | pitch
+            guard keys[key].openNote >= 0 else { continue }
+            keys[key].heldStrikes = 0
+            if hard {
+                notes[Int(keys[key].openNote)].offsetTick = tick
+                keys[key].openNote = -1
+            } else {
+                release(key, channel: Int(channel), at: tick)
             }
+        }
+    }
+
+    /// Ends the key's sounding note now, or when the pedal lifts if it is down.
+    private mutating func release(_ key: Int, channel: Int, at tick: Int) {
+        let note = Int(keys[key].openNote)
+        keys[key].openNote = -1
+        if let lift = controls.pedalRelease(channel: channel, heldAt: tick, cursor: &pedalCursor[channel]), lift > tick {
+            notes[note].offsetTick = lift
+            keys[key].sustainedNote = Int32(note)
+        } else {
+            notes[note].offsetTick = tick
         }
     }
 }
