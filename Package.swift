@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
 // Layers point one way: continuo (CLI) -> Offline -> Model, Encoding -> MIDI.
+// CBLAS (OpenBLAS) and CContinuoKernels (SIMD kernels) sit under Model.
 // Pure modules (MIDI, Encoding, Model) open no files, read no clocks and start no threads.
 import PackageDescription
 
@@ -23,14 +24,20 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "ContinuoMIDI", swiftSettings: fast),
         .target(name: "ContinuoEncoding", dependencies: ["ContinuoMIDI"], swiftSettings: fast),
-        .target(name: "ContinuoModel", dependencies: ["CBLAS"]),
+        // Always optimised, even in debug builds: the kernels are the hot path. AVX-512 code is
+        // enabled per function and chosen at run time, so no global -m flags.
+        .target(name: "CContinuoKernels",
+                cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])],
+                linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "ContinuoModel", dependencies: ["CBLAS", "CContinuoKernels"]),
         .target(name: "ContinuoOffline",
                 dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel"]),
         .executableTarget(name: "continuo",
-                          dependencies: ["ContinuoOffline",
+                          dependencies: ["ContinuoOffline", "ContinuoModel", "ContinuoEncoding",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ContinuoMIDITests", dependencies: ["ContinuoMIDI"]),
         .testTarget(name: "ContinuoEncodingTests", dependencies: ["ContinuoEncoding"]),
+        .testTarget(name: "ContinuoModelTests", dependencies: ["ContinuoModel"]),
         .testTarget(name: "ContinuoOfflineTests", dependencies: ["ContinuoOffline"]),
         .testTarget(name: "ContinuoCLITests", dependencies: ["continuo"]),
     ]

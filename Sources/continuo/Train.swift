@@ -1,0 +1,72 @@
+import ArgumentParser
+import ContinuoOffline
+import Foundation
+import Synchronization
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train an LSTM on a token file made by `prepare`.",
+        discussion: """
+        Writes the best model (by validation loss) to OUT, a checkpoint to OUT.ckpt every epoch \
+        and on Ctrl-C, and a CSV log to OUT.csv. --resume continues from OUT.ckpt exactly where \
+        it stopped.
+        """)
+
+    @Option(help: "Token file from `continuo prepare`.") var data: String
+    @Option(name: .customLong("out"), help: "Model file to write (safetensors).") var output: String = "model.safetensors"
+    @Option(help: "LSTM layers.") var layers = 2
+    @Option(help: "Hidden units per layer.") var hidden = 512
+    @Option(help: "Embedding size.") var embed = 256
+    @Option(help: "Window length for truncated back-propagation through time.") var seqLen = 128
+    @Option(help: "Rows per mini-batch.") var batch = 64
+    @Option(help: "Epochs at most.") var epochs = 10
+    @Option(help: "Peak learning rate (Adam).") var lr: Float = 2e-3
+    @Option(help: "Warm-up steps.") var warmup = 200
+    @Option(help: "AdamW weight decay.") var weightDecay: Float = 0.01
+    @Option(help: "Dropout between layers and before the output.") var dropout: Float = 0.1
+    @Option(help: "Global gradient-norm clip (0: off).") var clip: Float = 1.0
+    @Option(help: "Seed: initial weights, data order, dropout, augmentation.") var seed: UInt64 = 1
+    @Option(help: "Stop after this many epochs without a better validation loss.") var patience = 3
+    @Option(help: "Stop after this many optimiser steps (a checkpoint is saved).") var maxSteps: Int?
+    @Option(help: "Random transposition of each piece by up to this many semitones (0: off).") var transpose = 5
+    @Option(help: "BLAS threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Continue from OUT.ckpt.") var resume = false
+    @Flag(help: "No progress bar.") var quiet = false
+
+    func validate() throws {
+        guard layers >= 1, hidden >= 1, embed >= 1, seqLen >= 1, batch >= 1, epochs >= 1 else {
+            throw ValidationError("--layers, --hidden, --embed, --seq-len, --batch and --epochs must be at least 1")
+        }
+        guard lr > 0, dropout >= 0, dropout < 1 else { throw ValidationError("--lr must be positive and --dropout in [0, 1)") }
+    }
+
+    func run() throws {
+        var options = TrainJob.Options(data: data, output: output)
+        options.layers = layers; options.hidden = hidden; options.embed = embed
+        options.sequenceLength = seqLen; options.batchSize = batch; options.epochs = epochs
+        options.learningRate = lr; options.warmupSteps = warmup; options.weightDecay = weightDecay
+        options.dropout = dropout; options.clip = clip; options.seed = seed; options.patience = patience
+        options.maxSteps = maxSteps; options.transpose = transpose; options.threads = threads
+        options.resume = resume; options.showProgress = !quiet
+        options.command = CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        StopSignal.install()
+        do {
+            _ = try TrainJob(options: options).run(stopRequested: { StopSignal.requested })
+        } catch {
+            throw CLIError(error)
+        }
+    }
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM ask the training loop to save a checkpoint and stop.
+enum StopSignal {
+    private static let flag = Atomic<Bool>(false)
+
+    static var requested: Bool { flag.load(ordering: .relaxed) }
+
+    static func install() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig) { _ in StopSignal.flag.store(true, ordering: .relaxed) }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import ContinuoModel
+import Foundation
+import Testing
+@testable import ContinuoOffline
+
+@Suite struct TrainJobTests {
+    func prepared() throws -> (folder: URL, data: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("continuo-train-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var job = PrepareJob(roots: [PrepareJobTests.sample], output: folder.appendingPathComponent("data.ctok").path)
+        job.showProgress = false
+        _ = try job.run()
+        return (folder, job.output)
+    }
+
+    func tinyOptions(data: String, output: String) -> TrainJob.Options {
+        var o = TrainJob.Options(data: data, output: output)
+        o.layers = 1; o.hidden = 32; o.embed = 16; o.sequenceLength = 32; o.batchSize = 8
+        o.learningRate = 1e-2; o.warmupSteps = 10; o.threads = 1; o.showProgress = false; o.transpose = 0
+        return o
+    }
+
+    /// `continuo train` on the bundled sample: the validation loss falls, files are written.
+    @Test func trainingOnTheSampleLowersValidationLoss() throws {
+        let (folder, data) = try prepared()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var options = tinyOptions(data: data, output: folder.appendingPathComponent("m.safetensors").path)
+        options.epochs = 3
+        let results = try TrainJob(options: options).run(stopRequested: { false })
+        #expect(results.count == 3)
+        let first = try #require(results.first), last = try #require(results.last)
+        #expect(last.validationNatsPerEvent < first.validationNatsPerEvent)
+        #expect(first.validationNatsPerEvent < log(355.0)) // better than guessing uniformly
+        let model = try Data(contentsOf: URL(fileURLWithPath: options.output))
+        let loaded = try model.withUnsafeBytes { try LSTMModel(safetensors: $0, expectedVocabularySize: 355) }
+        #expect(loaded.configuration.hiddenSize == 32)
+        #expect(loaded.metadata["continuo.validation_nats_per_event"] != nil)
+        #expect(FileManager.default.fileExists(atPath: options.checkpointPath))
+        let log = try String(contentsOfFile: options.logPath, encoding: .utf8)
+        #expect(log.hasPrefix("step,epoch,train_loss"))
+    }
+
+    /// Stopping (Ctrl-C or --max-steps) and resuming ends where an uninterrupted run ends.
+    @Test func resumeContinuesExactly() throws {
+        let (folder, data) = try prepared()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var whole = tinyOptions(data: data, output: folder.appendingPathComponent("whole.safetensors").path)
+        whole.epochs = 1; whole.maxSteps = 30
+        _ = try TrainJob(options: whole).run(stopRequested: { false })
+
+        var part = tinyOptions(data: data, output: folder.appendingPathComponent("part.safetensors").path)
+        part.epochs = 1; part.maxSteps = 12
+        _ = try TrainJob(options: part).run(stopRequested: { false })
+        part.maxSteps = 30; part.resume = true
+        _ = try TrainJob(options: part).run(stopRequested: { false })
+
+        func parameters(_ path: String) throws -> [Float] {
+            try Data(contentsOf: URL(fileURLWithPath: path)).withUnsafeBytes { try LSTMModel(safetensors: $0).parameters }
+        }
+        #expect(try parameters(whole.output) == parameters(part.output))
+    }
+}
