@@ -21,7 +21,7 @@ public final class TrainingStream {
     public let batchSize: Int
     public let sequenceLength: Int
     public let transposeRange: ClosedRange<Int>
-    private var random: SplitMix64
+    private var random: SeededRandom
 
     private var order: [Int] = []
     private var nextPiece = 0
@@ -56,7 +56,7 @@ public final class TrainingStream {
         self.batchSize = batchSize
         self.sequenceLength = sequenceLength
         self.transposeRange = transposeRange
-        random = SplitMix64(seed: seed)
+        random = SeededRandom(seed: seed)
         rows = Array(repeating: [], count: batchSize)
         positions = Array(repeating: 0, count: batchSize)
         rowStartsPiece = Array(repeating: true, count: batchSize)
@@ -139,18 +139,5 @@ public final class TrainingStream {
     private func startEpochOrder() {
         for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }
         nextPiece = 0
-    }
-}
-
-/// A small seeded generator for data order and augmentation.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -15,7 +15,7 @@ struct PrepareSummary {
         lines.append("  train \(t.trainPieces) pieces / \(t.trainTokens) tokens, validation \(t.validationPieces) pieces / \(t.validationTokens) tokens")
         lines.append("  styles: " + index.styles.map { "\($0.name)\($0.slot.map { " [\($0)]" } ?? " [no slot]") \($0.pieces)" }.joined(separator: ", "))
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        lines.append("  wrote \(output) (\(Inspection.fixedString(Double(size ?? 0) / 1e6, 2)) MB) and \(output).json")
+        lines.append("  wrote \(output) (\(Inspection.fixedString(Double(size) / 1e6, 2)) MB) and \(output).json")
         if !index.skipped.isEmpty {
             lines.append("skipped:")
             for skip in index.skipped { lines.append("  \(skip.file): \(skip.reason)") }
