@@ -46,7 +46,7 @@ public struct MIDITrack: Sendable, Hashable {
     public var name: String? {
         for event in events {
             if case let .meta(.text(.trackName, bytes)) = event.message {
-                return String(decoding: bytes, as: UTF8.self)
+                return MetaEvent.decodeText(bytes)
             }
         }
         return nil
@@ -54,4 +54,13 @@ public struct MIDITrack: Sendable, Hashable {
 
     /// Tick of the last event (normally End of Track).
     public var endTick: Int { events.last?.tick ?? 0 }
+}
+
+extension MetaEvent {
+    /// Text events have no declared encoding: UTF-8 when the bytes are valid UTF-8, else
+    /// Latin-1 (what most older files, such as the piano-midi.de copyright lines, use).
+    public static func decodeText(_ bytes: [UInt8]) -> String {
+        if let utf8 = String(validating: bytes, as: UTF8.self) { return utf8 }
+        return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+    }
 }

@@ -161,4 +161,11 @@ import Testing
         riff += Array("data".utf8) + [UInt8(smf.count & 0xFF), UInt8(smf.count >> 8 & 0xFF), 0, 0] + smf
         #expect(try MIDIFileReader.read(riff).file.tracks[0].events.count == 3)
     }
+
+    @Test func trackNamesReadAsUTF8ElseLatin1() throws {
+        let latin1: [UInt8] = [0x00, 0xFF, 0x03, 0x06, 0x43, 0x6F, 0x70, 0x79, 0x20, 0xA9] + SMF.endOfTrack
+        let utf8: [UInt8] = [0x00, 0xFF, 0x03, 0x03, 0x43, 0xC3, 0xA9] + SMF.endOfTrack
+        let file = try MIDIFileReader.read(SMF.file(tracks: [latin1, utf8])).file
+        #expect(file.tracks.map(\.name) == ["Copy ©", "Cé"])
+    }
 }
