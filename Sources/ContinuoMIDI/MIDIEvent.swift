@@ -65,3 +65,46 @@ public enum MetaEvent: Sendable, Hashable {
     /// 120 bpm, the tempo a file has until it says otherwise.
     public static let defaultMicrosecondsPerQuarter: UInt32 = 500_000
 }
+
+extension MetaEvent {
+    /// Decodes `FF type length data`; a known type with the wrong length stays `.unknown`.
+    public init<C: Collection>(type: UInt8, data: C) where C.Element == UInt8, C.Index == Int {
+        let d = Array(data)
+        let n = d.count
+        switch type {
+        case 0x00 where n == 2: self = .sequenceNumber(UInt16(d[0]) << 8 | UInt16(d[1]))
+        case 0x00 where n == 0: self = .sequenceNumber(nil)
+        case 0x01...0x09: self = .text(TextKind(rawValue: type)!, d)
+        case 0x20 where n == 1: self = .channelPrefix(d[0])
+        case 0x21 where n == 1: self = .port(d[0])
+        case 0x2F: self = .endOfTrack
+        case 0x51 where n == 3: self = .tempo(microsecondsPerQuarter: UInt32(d[0]) << 16 | UInt32(d[1]) << 8 | UInt32(d[2]))
+        case 0x54 where n == 5: self = .smpteOffset(hours: d[0], minutes: d[1], seconds: d[2], frames: d[3], hundredths: d[4])
+        case 0x58 where n == 4:
+            self = .timeSignature(numerator: d[0], denominatorPower: d[1], clocksPerClick: d[2], thirtySecondsPerQuarter: d[3])
+        case 0x59 where n == 2: self = .keySignature(sharps: Int8(bitPattern: d[0]), minor: d[1] != 0)
+        case 0x7F: self = .sequencerSpecific(d)
+        default: self = .unknown(type: type, data: d)
+        }
+    }
+
+    /// Type byte and data, as stored in a file.
+    public var encoded: (type: UInt8, data: [UInt8]) {
+        switch self {
+        case let .sequenceNumber(n?): return (0x00, [UInt8(n >> 8), UInt8(n & 0xFF)])
+        case .sequenceNumber(nil): return (0x00, [])
+        case let .text(kind, bytes): return (kind.rawValue, bytes)
+        case let .channelPrefix(c): return (0x20, [c])
+        case let .port(p): return (0x21, [p])
+        case .endOfTrack: return (0x2F, [])
+        case let .tempo(us):
+            let clamped = min(us, 0xFF_FFFF)
+            return (0x51, [UInt8(clamped >> 16), UInt8((clamped >> 8) & 0xFF), UInt8(clamped & 0xFF)])
+        case let .smpteOffset(h, m, s, f, ff): return (0x54, [h, m, s, f, ff])
+        case let .timeSignature(n, d, c, b): return (0x58, [n, d, c, b])
+        case let .keySignature(sf, mi): return (0x59, [UInt8(bitPattern: sf), mi ? 1 : 0])
+        case let .sequencerSpecific(data): return (0x7F, data)
+        case let .unknown(type, data): return (type, data)
+        }
+    }
+}

@@ -35,25 +35,101 @@ public struct MIDIFile: Sendable, Hashable {
 }
 
 /// One `MTrk` chunk: events in stored order with absolute tick times.
+///
+/// Stored compactly: one fixed-size record per event plus one byte buffer for the payloads of
+/// meta and sysex events, so reading a file allocates per track, not per event, and scanning
+/// notes touches plain bytes. `events` presents them as `MIDIEvent` values.
 public struct MIDITrack: Sendable, Hashable {
-    public var events: [MIDIEvent]
+    /// A channel message (status 0x80-0xEF and its data bytes), a sysex (0xF0/0xF7) or a meta
+    /// event (0xFF, `data1` = type) whose bytes are `payload[payloadStart ..< +payloadLength]`.
+    public struct RawEvent: Sendable, Hashable {
+        public var tick: Int
+        public var status: UInt8
+        public var data1: UInt8
+        public var data2: UInt8
+        public var payloadStart: UInt32
+        public var payloadLength: UInt32
+    }
+
+    public private(set) var raw: [RawEvent]
+    public private(set) var payload: [UInt8]
 
     public init(events: [MIDIEvent] = []) {
-        self.events = events
+        raw = []
+        payload = []
+        raw.reserveCapacity(events.count)
+        for event in events { append(event) }
+    }
+
+    init(raw: [RawEvent], payload: [UInt8]) {
+        self.raw = raw
+        self.payload = payload
+    }
+
+    public var events: [MIDIEvent] {
+        get { raw.map { MIDIEvent(tick: $0.tick, message(of: $0)) } }
+        set { self = MIDITrack(events: newValue) }
+    }
+
+    public var eventCount: Int { raw.count }
+
+    public mutating func append(_ event: MIDIEvent) {
+        func channel(_ kind: UInt8, _ c: UInt8, _ d1: UInt8, _ d2: UInt8 = 0) {
+            raw.append(RawEvent(tick: event.tick, status: kind | (c & 0x0F), data1: d1 & 0x7F, data2: d2 & 0x7F, payloadStart: 0, payloadLength: 0))
+        }
+        func withPayload(_ status: UInt8, _ type: UInt8, _ bytes: [UInt8]) {
+            raw.append(RawEvent(tick: event.tick, status: status, data1: type, data2: 0,
+                                payloadStart: bytes.isEmpty ? 0 : UInt32(payload.count), payloadLength: UInt32(bytes.count)))
+            payload += bytes
+        }
+        switch event.message {
+        case let .noteOff(c, n, v): channel(0x80, c, n, v)
+        case let .noteOn(c, n, v): channel(0x90, c, n, v)
+        case let .polyphonicPressure(c, n, p): channel(0xA0, c, n, p)
+        case let .controlChange(c, k, v): channel(0xB0, c, k, v)
+        case let .programChange(c, p): channel(0xC0, c, p)
+        case let .channelPressure(c, p): channel(0xD0, c, p)
+        case let .pitchBend(c, v): channel(0xE0, c, UInt8(v & 0x7F), UInt8((v >> 7) & 0x7F))
+        case let .sysex(bytes): withPayload(0xF0, 0, bytes)
+        case let .sysexEscape(bytes): withPayload(0xF7, 0, bytes)
+        case let .meta(meta):
+            let (type, bytes) = meta.encoded
+            withPayload(0xFF, type, bytes)
+        }
+    }
+
+    /// The payload bytes of a meta or sysex record.
+    public func payload(of event: RawEvent) -> ArraySlice<UInt8> {
+        let start = Int(event.payloadStart)
+        return payload[start..<start + Int(event.payloadLength)]
+    }
+
+    public func message(of event: RawEvent) -> MIDIMessage {
+        let channel = event.status & 0x0F
+        switch event.status {
+        case 0x80...0x8F: return .noteOff(channel: channel, note: event.data1, velocity: event.data2)
+        case 0x90...0x9F: return .noteOn(channel: channel, note: event.data1, velocity: event.data2)
+        case 0xA0...0xAF: return .polyphonicPressure(channel: channel, note: event.data1, pressure: event.data2)
+        case 0xB0...0xBF: return .controlChange(channel: channel, controller: event.data1, value: event.data2)
+        case 0xC0...0xCF: return .programChange(channel: channel, program: event.data1)
+        case 0xD0...0xDF: return .channelPressure(channel: channel, pressure: event.data1)
+        case 0xE0...0xEF: return .pitchBend(channel: channel, value: UInt16(event.data1) | UInt16(event.data2) << 7)
+        case 0xF0: return .sysex(Array(payload(of: event)))
+        case 0xF7: return .sysexEscape(Array(payload(of: event)))
+        default: return .meta(MetaEvent(type: event.data1, data: payload(of: event)))
+        }
     }
 
     /// The track-name meta event, if any.
     public var name: String? {
-        for event in events {
-            if case let .meta(.text(.trackName, bytes)) = event.message {
-                return MetaEvent.decodeText(bytes)
-            }
+        for event in raw where event.status == 0xFF && event.data1 == 0x03 {
+            return MetaEvent.decodeText(Array(payload(of: event)))
         }
         return nil
     }
 
     /// Tick of the last event (normally End of Track).
-    public var endTick: Int { events.last?.tick ?? 0 }
+    public var endTick: Int { raw.last?.tick ?? 0 }
 }
 
 extension MetaEvent {

@@ -122,9 +122,10 @@ private struct Parser {
     // MARK: Track chunks
 
     mutating func parseTrack(from start: Int, to end: Int, index: Int) throws(MIDIFileError) -> MIDITrack {
-        var events: [MIDIEvent] = []
-        // A track byte is rarely less than one event per 3 bytes; reserving on that guess is
-        // bounded by the chunk's real size, never by a declared count.
+        var events: [MIDITrack.RawEvent] = []
+        var payload: [UInt8] = []
+        // Rarely fewer than 3 bytes per event; reserving on that guess is bounded by the chunk's
+        // real size, never by a declared count.
         events.reserveCapacity((end - start) / 3)
         var position = start
         var tick = 0
@@ -175,17 +176,7 @@ private struct Parser {
                 let d2 = needed == 2 ? bytes[position + 1] & 0x7F : 0
                 position += needed
                 runningStatus = status
-                let message: MIDIMessage
-                switch status & 0xF0 {
-                case 0x80: message = .noteOff(channel: channel, note: d1, velocity: d2)
-                case 0x90: message = .noteOn(channel: channel, note: d1, velocity: d2)
-                case 0xA0: message = .polyphonicPressure(channel: channel, note: d1, pressure: d2)
-                case 0xB0: message = .controlChange(channel: channel, controller: d1, value: d2)
-                case 0xC0: message = .programChange(channel: channel, program: d1)
-                case 0xD0: message = .channelPressure(channel: channel, pressure: d1)
-                default: message = .pitchBend(channel: channel, value: UInt16(d1) | UInt16(d2) << 7)
-                }
-                events.append(MIDIEvent(tick: tick, message))
+                events.append(.init(tick: tick, status: status, data1: d1, data2: d2, payloadStart: 0, payloadLength: 0))
 
             case 0xF0, 0xF7:
                 cancelRunningStatus(&runningStatus, &statusBeforeCancellation)
@@ -194,9 +185,10 @@ private struct Parser {
                     _ = try fail(.eventLengthBeyondChunk(declared: length, available: end - position), at: eventStart)
                     break parsing
                 }
-                let data = Array(bytes[position..<position + length])
+                events.append(.init(tick: tick, status: status, data1: 0, data2: 0,
+                                    payloadStart: length == 0 ? 0 : UInt32(payload.count), payloadLength: UInt32(length)))
+                payload.append(contentsOf: bytes[position..<position + length])
                 position += length
-                events.append(MIDIEvent(tick: tick, status == 0xF0 ? .sysex(data) : .sysexEscape(data)))
 
             case 0xFF:
                 cancelRunningStatus(&runningStatus, &statusBeforeCancellation)
@@ -208,10 +200,11 @@ private struct Parser {
                     _ = try fail(.eventLengthBeyondChunk(declared: length, available: end - position), at: eventStart)
                     break parsing
                 }
-                let meta = metaEvent(type: type, data: UnsafeBufferPointer(rebasing: bytes[position..<position + length]))
+                events.append(.init(tick: tick, status: 0xFF, data1: type, data2: 0,
+                                    payloadStart: length == 0 ? 0 : UInt32(payload.count), payloadLength: UInt32(length)))
+                payload.append(contentsOf: bytes[position..<position + length])
                 position += length
-                events.append(MIDIEvent(tick: tick, .meta(meta)))
-                if case .endOfTrack = meta {
+                if type == 0x2F {
                     sawEndOfTrack = true
                     if position < end {
                         warn(position, index, "\(end - position) bytes after End of Track ignored")
@@ -228,7 +221,7 @@ private struct Parser {
             if strict { throw MIDIFileError(offset: end, track: index, problem: .missingEndOfTrack) }
             warn(end, index, MIDIFileError.Problem.missingEndOfTrack.explanation)
         }
-        return MIDITrack(events: events)
+        return MIDITrack(raw: events, payload: payload)
     }
 
     @inline(__always)
@@ -249,27 +242,6 @@ private struct Parser {
             if byte & 0x80 == 0 { return value }
         }
         return nil
-    }
-
-    private func metaEvent(type: UInt8, data: UnsafeBufferPointer<UInt8>) -> MetaEvent {
-        let n = data.count
-        switch type {
-        case 0x00 where n == 2: return .sequenceNumber(UInt16(data[0]) << 8 | UInt16(data[1]))
-        case 0x00 where n == 0: return .sequenceNumber(nil)
-        case 0x01...0x09: return .text(MetaEvent.TextKind(rawValue: type)!, Array(data))
-        case 0x20 where n == 1: return .channelPrefix(data[0])
-        case 0x21 where n == 1: return .port(data[0])
-        case 0x2F: return .endOfTrack
-        case 0x51 where n == 3:
-            return .tempo(microsecondsPerQuarter: UInt32(data[0]) << 16 | UInt32(data[1]) << 8 | UInt32(data[2]))
-        case 0x54 where n == 5:
-            return .smpteOffset(hours: data[0], minutes: data[1], seconds: data[2], frames: data[3], hundredths: data[4])
-        case 0x58 where n == 4:
-            return .timeSignature(numerator: data[0], denominatorPower: data[1], clocksPerClick: data[2], thirtySecondsPerQuarter: data[3])
-        case 0x59 where n == 2: return .keySignature(sharps: Int8(bitPattern: data[0]), minor: data[1] != 0)
-        case 0x7F: return .sequencerSpecific(Array(data))
-        default: return .unknown(type: type, data: Array(data))
-        }
     }
 
     // MARK: Bytes

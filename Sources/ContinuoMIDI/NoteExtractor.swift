@@ -91,22 +91,27 @@ private struct TrackScan {
         self.includeDrums = includeDrums
     }
 
+    /// Keys used by the previous track: resetting only these keeps tracks cheap.
+    var touchedKeys: [Int] = []
+
     mutating func scan(_ track: MIDITrack, index: Int) {
-        for k in keys.indices { keys[k] = KeyState() }
+        for k in touchedKeys { keys[k] = KeyState() }
+        touchedKeys.removeAll(keepingCapacity: true)
         for c in pedalCursor.indices { pedalCursor[c] = 0 }
         let trackEnd = track.endTick
-        for event in track.events {
-            switch event.message {
-            case let .noteOn(channel, pitch, velocity):
-                if velocity == 0 {
-                    noteOff(channel: channel, pitch: pitch, at: event.tick)
+        for event in track.raw {
+            switch event.status & 0xF0 {
+            case 0x90:
+                let channel = event.status & 0x0F
+                if event.data2 == 0 {
+                    noteOff(channel: channel, pitch: event.data1, at: event.tick)
                 } else if channel != NoteExtractor.drumChannel || includeDrums {
-                    noteOn(channel: channel, pitch: pitch, velocity: velocity, at: event.tick, track: index, trackEnd: trackEnd)
+                    noteOn(channel: channel, pitch: event.data1, velocity: event.data2, at: event.tick, track: index, trackEnd: trackEnd)
                 }
-            case let .noteOff(channel, pitch, _):
-                noteOff(channel: channel, pitch: pitch, at: event.tick)
-            case let .controlChange(channel, controller, _) where controller == 120 || controller == 123:
-                allOff(channel: channel, hard: controller == 120, at: event.tick)
+            case 0x80:
+                noteOff(channel: event.status & 0x0F, pitch: event.data1, at: event.tick)
+            case 0xB0 where event.data1 == 120 || event.data1 == 123:
+                allOff(channel: event.status & 0x0F, hard: event.data1 == 120, at: event.tick)
             default:
                 continue
             }
@@ -121,7 +126,11 @@ private struct TrackScan {
             if notes[Int(held)].offsetTick > tick { notes[Int(held)].offsetTick = tick }
             keys[key].sustainedNote = -1
         }
-        if keys[key].openNote >= 0 { notes[Int(keys[key].openNote)].offsetTick = tick }
+        if keys[key].openNote >= 0 {
+            notes[Int(keys[key].openNote)].offsetTick = tick
+        } else if keys[key].heldStrikes == 0 {
+            touchedKeys.append(key)
+        }
         keys[key].openNote = Int32(notes.count)
         keys[key].heldStrikes += 1
         notes.append(Note(pitch: pitch, velocity: velocity, channel: channel, track: track,
@@ -196,12 +205,12 @@ struct ChannelControls {
     init(file: MIDIFile, tracks: [Int], endTick: Int) {
         var pedalEvents: [[(tick: Int, down: Bool)]] = Array(repeating: [], count: 16)
         for index in tracks {
-            for event in file.tracks[index].events {
-                switch event.message {
-                case let .controlChange(channel, 64, value):
-                    pedalEvents[Int(channel)].append((event.tick, value >= 64))
-                case let .programChange(channel, program):
-                    programs[Int(channel)].append((event.tick, program))
+            for event in file.tracks[index].raw {
+                switch event.status & 0xF0 {
+                case 0xB0 where event.data1 == 64:
+                    pedalEvents[Int(event.status & 0x0F)].append((event.tick, event.data2 >= 64))
+                case 0xC0:
+                    programs[Int(event.status & 0x0F)].append((event.tick, event.data1))
                 default:
                     continue
                 }

@@ -27,10 +27,10 @@ public struct TempoMap: Sendable, Hashable {
             tracks = file.tracks[...]
         }
         for t in tracks {
-            for event in t.events {
-                if case let .meta(.tempo(us)) = event.message, us > 0 {
-                    changes.append((event.tick, Int(us)))
-                }
+            for event in t.raw where event.status == 0xFF && event.data1 == 0x51 && event.payloadLength == 3 {
+                let d = t.payload(of: event)
+                let us = Int(d[d.startIndex]) << 16 | Int(d[d.startIndex + 1]) << 8 | Int(d[d.startIndex + 2])
+                if us > 0 { changes.append((event.tick, us)) }
             }
         }
         self.init(division: file.division, changes: changes)

@@ -63,7 +63,7 @@ public struct Inspection: Codable, Sendable {
                 if let channel = event.message.channel { channels.insert(Int(channel)) }
                 if case let .programChange(_, program) = event.message { programs.insert(Int(program)) }
             }
-            return Track(index: index, name: track.name, events: track.events.count, notes: notesPerTrack[index] ?? 0,
+            return Track(index: index, name: track.name, events: track.eventCount, notes: notesPerTrack[index] ?? 0,
                          channels: channels.sorted().map { $0 + 1 }, programs: programs.sorted(), role: roles[index]?.rawValue)
         }
         let tempo = TempoMap(file: file, track: file.format == .independentPatterns ? 0 : nil)
