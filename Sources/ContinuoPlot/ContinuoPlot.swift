@@ -1,0 +1,1 @@
+// Pictures land here.
