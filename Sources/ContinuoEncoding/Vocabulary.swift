@@ -24,11 +24,11 @@ public enum Vocabulary {
     public static let pad = 0
     public static let start = 1
     public static let end = 2
-    static let styleBase = 3
-    static let noteOnBase = styleBase + styleSlots
-    static let noteOffBase = noteOnBase + 128
-    static let shiftBase = noteOffBase + 128
-    static let velocityBase = shiftBase + maxShiftSteps
+    public static let styleBase = 3
+    public static let noteOnBase = styleBase + styleSlots
+    public static let noteOffBase = noteOnBase + 128
+    public static let shiftBase = noteOffBase + 128
+    public static let velocityBase = shiftBase + maxShiftSteps
     public static let size = velocityBase + velocityBins
 
     /// Velocity 1...127 to its bin: four velocities per bin.
