@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "ContinuoOffline",
                 dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoSampling", "ContinuoPlot"]),
         .executableTarget(name: "continuo",
-                          dependencies: ["ContinuoOffline", "ContinuoModel", "ContinuoEncoding",
+                          dependencies: ["ContinuoOffline", "ContinuoModel", "ContinuoEncoding", "ContinuoMIDI", "ContinuoSampling",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ContinuoMIDITests", dependencies: ["ContinuoMIDI"]),
         .testTarget(name: "ContinuoEncodingTests", dependencies: ["ContinuoEncoding"]),

@@ -26,6 +26,7 @@ public enum OfflineError: Error, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     case notAFolder(String)
     case badTokenFile(path: String, reason: String)
+    case badModel(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -33,6 +34,7 @@ public enum OfflineError: Error, CustomStringConvertible {
         case let .cannotWrite(path, reason): return "cannot write \(path): \(reason)"
         case let .notAFolder(path): return "\(path) is not a folder (or does not exist)"
         case let .badTokenFile(path, reason): return "\(path): \(reason)"
+        case let .badModel(path, reason): return "\(path) is not a usable model: \(reason)"
         }
     }
 }

@@ -60,6 +60,11 @@ public struct PrepareJob: Sendable {
         try writer.finish()
         progress.finish()
 
+        // A tiny corpus (a keepers folder) may hash every piece into training; one piece
+        // validates then, so that training can still measure itself.
+        if validationFraction > 0, pieces.count >= 2, !pieces.contains(where: { $0.split == .validation }) {
+            pieces[pieces.count - 1].split = .validation
+        }
         let train = pieces.filter { $0.split == .train }
         let validation = pieces.filter { $0.split == .validation }
         let styles = stylePieces.keys.sorted().map { name in

@@ -25,6 +25,8 @@ public final class TrainJob {
         public var transpose = 5
         public var threads = 2
         public var resume = false
+        /// Start from this model's weights (fine-tuning) instead of a fresh initialisation.
+        public var initialModel: String?
         public var showProgress = true
         public var command = ""
 
@@ -79,6 +81,10 @@ public final class TrainJob {
             best = Double(meta["job.best_validation"] ?? "") ?? .infinity
             badEpochs = Int(meta["job.bad_epochs"] ?? "") ?? 0
             log("resuming from \(o.checkpointPath): epoch \(startEpoch + 1), window \(skipWindows), step \(trainer.step)")
+        } else if let initial = o.initialModel {
+            trainer = try LSTMTrainer(model: try ModelStore.load(initial), configuration: training)
+            log("fine-tuning \(initial) (\(trainer.configuration.layerCount) x \(trainer.configuration.hiddenSize))")
+            try? FileManager.default.removeItem(atPath: o.logPath)
         } else {
             let configuration = LSTMConfiguration(vocabularySize: Vocabulary.size, embeddingSize: o.embed, hiddenSize: o.hidden, layerCount: o.layers)
             trainer = try LSTMTrainer(model: try LSTMModel(configuration: configuration, seed: o.seed), configuration: training)
@@ -91,7 +97,8 @@ public final class TrainJob {
         func metadata(epoch: Int, window: Int) -> [String: String] {
             ["job.epoch": String(epoch), "job.window": String(window), "job.best_validation": String(best),
              "job.bad_epochs": String(badEpochs), "continuo.vocabulary_version": String(Vocabulary.version),
-             "continuo.data": dataSummary, "continuo.command": o.command]
+             "continuo.data": dataSummary, "continuo.command": o.command,
+             "continuo.styles": ModelStore.stylesMetadata(index)]
         }
         func saveCheckpoint(epoch: Int, window: Int) throws {
             trainer.metadata.merge(metadata(epoch: epoch, window: window)) { $1 }

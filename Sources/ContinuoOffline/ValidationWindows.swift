@@ -21,6 +21,11 @@ public struct ValidationWindows: Sequence {
                 for i in 0..<piece.count { stream.append(UInt16(raw[base + 2 * i]) | UInt16(raw[base + 2 * i + 1]) << 8) }
             }
         }
+        self.init(stream: stream, batchSize: batchSize, sequenceLength: sequenceLength)
+    }
+
+    /// Windows over pieces laid end to end.
+    public init(stream: [UInt16], batchSize: Int, sequenceLength: Int) {
         let rowLength = stream.count / batchSize
         let windowCount = Swift.max(0, (rowLength - 1) / sequenceLength)
         var windows: [TokenWindow] = []

@@ -1,11 +1,12 @@
 import ArgumentParser
+import ContinuoModel
 import ContinuoOffline
 import Foundation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (use a release build).",
-        subcommands: [BenchParse.self, BenchModel.self])
+        subcommands: [BenchParse.self, BenchModel.self, BenchGenerate.self])
 }
 
 struct BenchParse: ParsableCommand {
@@ -58,5 +59,54 @@ struct BenchModel: ParsableCommand {
         o.vocab = vocab; o.embed = embed; o.hidden = hidden; o.layers = layers; o.steps = steps; o.batch = batch
         o.trainBatch = trainBatch; o.trainSequence = trainSeq; o.trainSteps = trainSteps; o.trainThreads = trainThreads
         try ModelBenchmark(options: o).run()
+    }
+}
+
+struct BenchGenerate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Events per second generating N variations x E events with a model, batched vs one at a time.")
+
+    @Option(help: "Model file (default: the bundled model).") var model: String?
+    @Option(help: "Variations.") var variations = 8
+    @Option(help: "Events per variation.") var events = 1000
+    @Option(help: "Timed repetitions; the median is reported.") var rounds = 3
+
+    func run() throws {
+        #if DEBUG
+        print("note: this is a debug build; use `swift run -c release continuo bench generate` for real figures")
+        #endif
+        do {
+            guard let path = model ?? ModelStore.defaultModelPath() else { throw CLIError("no model: pass --model FILE") }
+            let loaded = try ModelStore.load(path)
+            BLASThreads.set(1)
+            let generator = Generator(inference: LSTMInference(model: loaded, precision: .int8, maxBatch: variations))
+            print("model \(path): \(loaded.configuration.layerCount) x \(loaded.configuration.hiddenSize), \(variations) variations x \(events) events, int8, 1 thread")
+            var perMode: [String: Double] = [:]
+            for batched in [true, false] {
+                var options = Generator.Options()
+                options.variations = variations
+                options.length = .events(events)
+                options.batched = batched
+                options.sampler.allowEnd = false
+                var times: [Double] = []
+                for round in 0..<rounds {
+                    options.seed = UInt64(round + 1)
+                    let started = Date()
+                    let results = try generator.generate(primerTokens: [1], options: options)
+                    times.append(Date().timeIntervalSince(started) / Double(results.reduce(0) { $0 + $1.tokens.count }))
+                }
+                let median = times.sorted()[times.count / 2]
+                perMode[batched ? "batched" : "sequential"] = median
+                print("\(batched ? "batched   " : "one at a time"): \(Int(1 / median)) events/s (\(Inspection.fixedString(median * 1e6, 1)) us per event, median of \(rounds))")
+            }
+            if let b = perMode["batched"], let s = perMode["sequential"] {
+                print("batched is \(Inspection.fixedString(s / b, 2))x faster per event; vs the tutorial way (Keras model.predict on a 64-event window, 76 ms per event): \(Int(0.076 / b))x")
+            }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError(error)
+        }
     }
 }

@@ -12,7 +12,7 @@ struct Train: ParsableCommand {
         it stopped.
         """)
 
-    @Option(help: "Token file from `continuo prepare`.") var data: String
+    @Option(help: "Token file from `continuo prepare`, or (with --finetune) a folder of MIDI files such as keepers/.") var data: String
     @Option(name: .customLong("out"), help: "Model file to write (safetensors).") var output: String = "model.safetensors"
     @Option(help: "LSTM layers.") var layers = 2
     @Option(help: "Hidden units per layer.") var hidden = 512
@@ -20,7 +20,7 @@ struct Train: ParsableCommand {
     @Option(help: "Window length for truncated back-propagation through time.") var seqLen = 128
     @Option(help: "Rows per mini-batch.") var batch = 64
     @Option(help: "Epochs at most.") var epochs = 10
-    @Option(help: "Peak learning rate (Adam).") var lr: Float = 2e-3
+    @Option(help: "Peak learning rate (Adam); default 2e-3, or 5e-4 when fine-tuning.") var lr: Float?
     @Option(help: "Warm-up steps.") var warmup = 200
     @Option(help: "AdamW weight decay.") var weightDecay: Float = 0.01
     @Option(help: "Dropout between layers and before the output.") var dropout: Float = 0.1
@@ -31,23 +31,44 @@ struct Train: ParsableCommand {
     @Option(help: "Random transposition of each piece by up to this many semitones (0: off).") var transpose = 5
     @Option(help: "BLAS threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Continue from OUT.ckpt.") var resume = false
+    @Flag(help: "Fine-tune: start from --from's weights (architecture options are ignored).") var finetune = false
+    @Option(name: .customLong("from"), help: "Model to fine-tune (default: the bundled model).") var initialModel: String?
     @Flag(help: "No progress bar.") var quiet = false
 
     func validate() throws {
         guard layers >= 1, hidden >= 1, embed >= 1, seqLen >= 1, batch >= 1, epochs >= 1 else {
             throw ValidationError("--layers, --hidden, --embed, --seq-len, --batch and --epochs must be at least 1")
         }
-        guard lr > 0, dropout >= 0, dropout < 1 else { throw ValidationError("--lr must be positive and --dropout in [0, 1)") }
+        guard (lr ?? 1) > 0, dropout >= 0, dropout < 1 else { throw ValidationError("--lr must be positive and --dropout in [0, 1)") }
     }
 
     func run() throws {
-        var options = TrainJob.Options(data: data, output: output)
+        var dataPath = data
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: data, isDirectory: &isFolder), isFolder.boolValue {
+            // A folder (e.g. keepers/) is prepared on the spot; with few pieces, one in five validates.
+            dataPath = output + ".data.ctok"
+            var prepare = PrepareJob(roots: [data], output: dataPath)
+            prepare.validationFraction = 0.2
+            prepare.showProgress = !quiet
+            prepare.encoder = PieceEncoder(minimumNotes: 1)
+            let index = try prepare.run()
+            print("prepared \(index.totals.filesUsed) files from \(data): \(index.totals.trainPieces) train, \(index.totals.validationPieces) validation pieces")
+            guard index.totals.trainPieces > 0, index.totals.validationPieces > 0 else {
+                throw CLIError("\(data) needs at least two usable MIDI files (one to train on, one to validate with)")
+            }
+        }
+        var options = TrainJob.Options(data: dataPath, output: output)
         options.layers = layers; options.hidden = hidden; options.embed = embed
         options.sequenceLength = seqLen; options.batchSize = batch; options.epochs = epochs
-        options.learningRate = lr; options.warmupSteps = warmup; options.weightDecay = weightDecay
+        options.learningRate = lr ?? (finetune ? 5e-4 : 2e-3); options.warmupSteps = warmup; options.weightDecay = weightDecay
         options.dropout = dropout; options.clip = clip; options.seed = seed; options.patience = patience
         options.maxSteps = maxSteps; options.transpose = transpose; options.threads = threads
         options.resume = resume; options.showProgress = !quiet
+        if finetune {
+            guard let from = initialModel ?? ModelStore.defaultModelPath() else { throw CLIError("--finetune needs --from MODEL (no bundled model found)") }
+            options.initialModel = from
+        }
         options.command = CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         StopSignal.install()
         do {

@@ -95,9 +95,10 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("continuo-fs-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let picks = ["odd/noteoff_styles_overlaps_controllers.mid", "odd/unknown_chunk_type.mid", "bach-chorales"]
-        let files = Self.sampleFiles.filter { url in picks.contains { url.path.contains($0) } }.prefix(3)
-        #expect(!files.isEmpty)
+        // (FluidSynth's reader stops at an unknown chunk, so odd/unknown_chunk_type.mid cannot be compared.)
+        let picks = ["odd/noteoff_styles_overlaps_controllers.mid", "odd/type2_independent_patterns.mid", "bach-chorales/bwv10.7.mid", "folk-oneills-1850"]
+        let files = picks.compactMap { pick in Self.sampleFiles.first { $0.path.contains(pick) } }
+        #expect(files.count == 4)
         for url in files {
             let rewritten = directory.appendingPathComponent("rewritten.mid")
             try Data(MIDIFileWriter.write(try Fixtures.read(url).file)).write(to: rewritten)

@@ -1,1 +1,0 @@
-// The sampler chain lands here.

@@ -1,0 +1,68 @@
+import ArgumentParser
+import ContinuoEncoding
+import ContinuoMIDI
+import ContinuoOffline
+import Foundation
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Judge a model and its output: held-out likelihood, and musical statistics of generated vs human music.",
+        discussion: """
+        --data scores a model on held-out music (a token file's validation split, or a folder of MIDI files): \
+        nats per event and bits per note. --generated with --reference compares two folders of MIDI files \
+        feature by feature (Yang & Lerch 2018: overlap area, 1 = indistinguishable, and KL divergence), \
+        writing REPORT.json and REPORT.md.
+        """)
+
+    @Option(help: "Model file (default: the bundled model).") var model: String?
+    @Option(help: "Held-out data: a .ctok token file (its validation split) or a folder of MIDI files.") var data: String?
+    @Option(help: "Folder of generated MIDI files.") var generated: String?
+    @Option(help: "Folder (or .ctok validation split's source folder) of human MIDI files to compare with.") var reference: String?
+    @Option(help: "Report path prefix (writes .json and .md).") var report = "eval-report"
+    @Option(help: "BLAS threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard data != nil || (generated != nil && reference != nil) else {
+            throw ValidationError("give --data (likelihood) and/or --generated with --reference (statistics)")
+        }
+    }
+
+    func run() throws {
+        var json: [String: String] = [:]
+        var markdown = ["# Continuo evaluation", ""]
+        do {
+            if let data {
+                guard let path = model ?? ModelStore.defaultModelPath() else { throw CLIError("no model: pass --model FILE") }
+                let loaded = try ModelStore.load(path)
+                let pieces = try ModelEvaluation.negativeLogLikelihood(model: loaded, pieces: try ModelEvaluation.pieces(from: data), threads: threads)
+                print("\(path) on \(data): \(Inspection.fixedString(pieces.natsPerEvent, 4)) nats/event, \(Inspection.fixedString(pieces.bitsPerNote, 3)) bits/note (\(pieces.pieces) pieces, \(pieces.events) events, \(Inspection.fixedString(pieces.seconds, 1)) s)")
+                json["likelihood"] = try JSONOutput.string(pieces)
+                markdown += ["## Held-out likelihood", "", "Model `\(path)` on `\(data)`: **\(Inspection.fixedString(pieces.natsPerEvent, 4)) nats per event**, **\(Inspection.fixedString(pieces.bitsPerNote, 3)) bits per note** over \(pieces.events) events of \(pieces.pieces) pieces.", ""]
+            }
+            if let generated, let reference {
+                let g = try Self.features(generated), r = try Self.features(reference)
+                guard !g.isEmpty, !r.isEmpty else { throw CLIError("need at least one piece with two notes in each folder") }
+                let comparison = SetComparison(reference: r, generated: g)
+                print(comparison.markdown)
+                json["statistics"] = try JSONOutput.string(comparison)
+                markdown += ["## Musical statistics: `\(generated)` against `\(reference)`", "", comparison.markdown, ""]
+            }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError(error)
+        }
+        let body = "{\n" + json.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ",\n") + "\n}\n"
+        try FileBytes.write(Array(body.utf8), to: report + ".json")
+        try FileBytes.write(Array(markdown.joined(separator: "\n").utf8), to: report + ".md")
+        print("wrote \(report).json and \(report).md")
+    }
+
+    static func features(_ folder: String) throws -> [MusicalFeatures] {
+        try CorpusScanner.scan([folder]).compactMap { file in
+            guard let read = try? MIDIFileLoader.read(file.path) else { return nil }
+            let notes = quantize(NoteExtractor().performance(of: read.file).notes)
+            return MusicalFeatures(notes: notes)
+        }
+    }
+}
