@@ -72,7 +72,8 @@ public struct Heatmap: Plot, Sendable {
         var y = grid.maxY + 8 + (rotated ? columnLabelWidth : tick.capHeight) + 10
         if !columnAxisLabel.isEmpty { y += 18 }
         let bar = Rect(x: grid.minX, y: y, width: min(max(grid.width, 160), 320), height: 10)
-        let titleWidth = TextStyle(scale: Typography.title).width(of: title)
+        // Bold glyphs are drawn one pixel wider per stroke; leave room for them.
+        let titleWidth = TextStyle(scale: Typography.title).width(of: title) + Double(title.count * Typography.title)
         let width = Int(max(grid.maxX, bar.maxX, left + titleWidth, 240) + 24)
         return Layout(width: width, height: Int(bar.maxY + 30), grid: grid, cellSize: cell,
                       rotatedColumnLabels: rotated, colorBar: bar)
