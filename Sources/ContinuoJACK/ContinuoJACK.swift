@@ -1,0 +1,1 @@
+// The JACK backend lands here.
