@@ -60,3 +60,31 @@ import Testing
         #expect(try parameters(whole.output) == parameters(part.output))
     }
 }
+
+extension TrainJobTests {
+    /// `train --finetune --from MODEL` starts from the model's weights, not from scratch.
+    @Test func fineTuningStartsFromTheGivenModel() throws {
+        let (folder, data) = try prepared()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var base = tinyOptions(data: data, output: folder.appendingPathComponent("base.safetensors").path)
+        base.epochs = 2
+        let baseResults = try TrainJob(options: base).run(stopRequested: { false })
+
+        var fresh = tinyOptions(data: data, output: folder.appendingPathComponent("fresh.safetensors").path)
+        fresh.epochs = 1; fresh.maxSteps = 1
+        var tuned = fresh
+        tuned.output = folder.appendingPathComponent("tuned.safetensors").path
+        tuned.initialModel = base.output
+        _ = try TrainJob(options: fresh).run(stopRequested: { false })
+        _ = try TrainJob(options: tuned).run(stopRequested: { false })
+
+        func loss(_ path: String) throws -> Double {
+            let model = try ModelStore.load(path)
+            return try ModelEvaluation.negativeLogLikelihood(model: model, pieces: ModelEvaluation.pieces(from: data), batch: 4, sequenceLength: 64, threads: 1).natsPerEvent
+        }
+        // One step from the trained model keeps most of what it learned; one step from scratch knows nothing.
+        let tunedLoss = try loss(tuned.output), freshLoss = try loss(fresh.output)
+        #expect(tunedLoss < freshLoss - 0.5)
+        #expect(abs(tunedLoss - (baseResults.last?.validationNatsPerEvent ?? 0)) < 0.5)
+    }
+}
