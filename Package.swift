@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
@@ -38,7 +39,8 @@ let package = Package(
         .target(name: "ContinuoEngine",
                 dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoSampling"], swiftSettings: fast),
         .target(name: "ContinuoDaemon",
-                dependencies: ["ContinuoEngine", "ContinuoJACK", "ContinuoOffline", "ContinuoModel", "ContinuoSampling", "ContinuoEncoding", "ContinuoMIDI"]),
+                dependencies: ["ContinuoEngine", "ContinuoJACK", "ContinuoOffline", "ContinuoModel", "ContinuoSampling", "ContinuoEncoding", "ContinuoMIDI",
+                               .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "ContinuoOffline",
                 dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoSampling", "ContinuoPlot"]),
         .executableTarget(name: "continuo",

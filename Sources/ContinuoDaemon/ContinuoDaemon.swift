@@ -1,1 +1,0 @@
-// The daemon lands here.

@@ -1,0 +1,202 @@
+import ContinuoSampling
+import Foundation
+import TOMLKit
+
+/// Reads presets from TOML. Unknown keys are errors (a typo must not be silently ignored),
+/// wrong types and out-of-range values name the key and its line.
+public enum PresetLoader {
+    /// The folder of bundled presets: `presets/` of the installation (found like the default model).
+    public static func presetFolder() -> String? {
+        var candidates: [String] = []
+        if let home = ProcessInfo.processInfo.environment["CONTINUO_HOME"] { candidates.append(home + "/presets") }
+        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            candidates.append(folder.appendingPathComponent("presets").path)
+            folder.deleteLastPathComponent()
+        }
+        candidates.append(FileManager.default.currentDirectoryPath + "/presets")
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/jam.toml") }
+    }
+
+    /// A preset by name (`jam`) from the preset folder, or by path (`./mine.toml`).
+    public static func load(nameOrPath: String) throws -> (preset: Preset, path: String) {
+        let path: String
+        if nameOrPath.hasSuffix(".toml") || nameOrPath.contains("/") {
+            path = nameOrPath
+        } else {
+            guard let folder = presetFolder() else {
+                throw PresetError(file: nameOrPath, message: "no presets folder found (set CONTINUO_HOME to the installation)")
+            }
+            path = folder + "/" + nameOrPath + ".toml"
+            guard FileManager.default.fileExists(atPath: path) else {
+                let known = (try? FileManager.default.contentsOfDirectory(atPath: folder))?.filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }.sorted() ?? []
+                throw PresetError(file: nameOrPath, message: "no such preset; known: \(known.joined(separator: ", "))")
+            }
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PresetError(file: path, message: "cannot read the file")
+        }
+        return (try parse(String(decoding: data, as: UTF8.self), file: path), path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> Preset {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw PresetError(file: file, line: Int(error.source.begin.line), message: "not valid TOML: \(error.description)")
+        }
+        var preset = Preset()
+        let reader = TableReader(table: table, text: text, file: file, path: [])
+        try reader.allowOnly(["name", "description", "model", "engine", "sampler", "jack", "cc"])
+        preset.name = try reader.string("name") ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        preset.description = try reader.string("description") ?? ""
+        preset.model = try reader.string("model") ?? "default"
+
+        if let engine = try reader.table("engine") {
+            try engine.allowOnly(["mode", "tempo_source", "bpm", "silence_beats", "response_beats", "density", "window_events",
+                                  "quantize", "max_note_beats", "input_channel", "output_channel", "effect_through", "lookahead_periods"])
+            var e = preset.engine
+            e.mode = try engine.choice("mode", Preset.modes) ?? e.mode
+            e.tempoSource = try engine.choice("tempo_source", Preset.tempoSources) ?? e.tempoSource
+            e.bpm = try engine.number("bpm", 20...400) ?? e.bpm
+            e.silenceBeats = try engine.number("silence_beats", 0.05...64) ?? e.silenceBeats
+            e.responseBeats = try engine.number("response_beats", 0.25...256) ?? e.responseBeats
+            e.density = try engine.number("density", 0...1) ?? e.density
+            e.windowEvents = try engine.integer("window_events", 16...4096) ?? e.windowEvents
+            e.quantize = try engine.choice("quantize", Array(Preset.grids.keys).sorted()) ?? e.quantize
+            e.maxNoteBeats = try engine.number("max_note_beats", 0.1...64) ?? e.maxNoteBeats
+            e.inputChannel = try engine.integer("input_channel", 0...16) ?? e.inputChannel
+            e.outputChannel = try engine.integer("output_channel", 1...16) ?? e.outputChannel
+            e.effectThrough = try engine.bool("effect_through") ?? e.effectThrough
+            e.lookaheadPeriods = try engine.integer("lookahead_periods", 1...64) ?? e.lookaheadPeriods
+            preset.engine = e
+        }
+        if let sampler = try reader.table("sampler") {
+            try sampler.allowOnly(["temperature", "top_k", "top_p", "repetition_penalty", "no_repeat_ngram", "scale", "pitch_range", "max_polyphony"])
+            var s = preset.sampler
+            s.temperature = try sampler.number("temperature", 0...5) ?? s.temperature
+            s.topK = try sampler.integer("top_k", 0...355) ?? s.topK
+            s.topP = try sampler.number("top_p", 0.01...1) ?? s.topP
+            s.repetitionPenalty = try sampler.number("repetition_penalty", 0.5...3) ?? s.repetitionPenalty
+            s.noRepeatNgram = try sampler.integer("no_repeat_ngram", 0...64) ?? s.noRepeatNgram
+            s.scale = try sampler.scale("scale")
+            s.pitchRange = try sampler.range("pitch_range")
+            s.maxPolyphony = try sampler.integer("max_polyphony", 0...16) ?? s.maxPolyphony
+            preset.sampler = s
+        }
+        if let jack = try reader.table("jack") {
+            try jack.allowOnly(["client_name", "input_port", "output_port", "connect_input", "connect_output"])
+            preset.jack.clientName = try jack.string("client_name") ?? preset.jack.clientName
+            preset.jack.inputPort = try jack.string("input_port") ?? preset.jack.inputPort
+            preset.jack.outputPort = try jack.string("output_port") ?? preset.jack.outputPort
+            preset.jack.connectInput = try jack.strings("connect_input") ?? []
+            preset.jack.connectOutput = try jack.strings("connect_output") ?? []
+        }
+        if let cc = try reader.table("cc") {
+            try cc.allowOnly(["temperature", "density", "mode", "on_off"])
+            preset.cc.temperature = try cc.integer("temperature", 0...127)
+            preset.cc.density = try cc.integer("density", 0...127)
+            preset.cc.mode = try cc.integer("mode", 0...127)
+            preset.cc.onOff = try cc.integer("on_off", 0...127)
+        }
+        return preset
+    }
+}
+
+/// Typed, located access to one TOML table.
+struct TableReader {
+    let table: TOMLTable
+    let text: String
+    let file: String
+    let path: [String]
+
+    func fail(_ key: String, _ message: String) -> PresetError {
+        let full = (path + [key]).joined(separator: ".")
+        return PresetError(file: file, key: full, line: line(of: key), message: message)
+    }
+
+    /// The line where `key` is assigned inside this table's section.
+    func line(of key: String) -> Int? {
+        var inSection = path.isEmpty
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") {
+                inSection = line == "[\(path.joined(separator: "."))]"
+                continue
+            }
+            if inSection, line.hasPrefix(key), line.dropFirst(key.count).trimmingCharacters(in: .whitespaces).hasPrefix("=") {
+                return number + 1
+            }
+        }
+        return nil
+    }
+
+    func allowOnly(_ keys: Set<String>) throws {
+        for key in table.keys where !keys.contains(key) {
+            throw fail(key, "unknown key (known here: \(keys.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    func table(_ key: String) throws -> TableReader? {
+        guard let value = table[key] else { return nil }
+        guard let sub = value.table else { throw fail(key, "must be a table ([\(key)])") }
+        return TableReader(table: sub, text: text, file: file, path: path + [key])
+    }
+
+    func string(_ key: String) throws -> String? {
+        guard let value = table[key] else { return nil }
+        guard let s = value.string else { throw fail(key, "must be a string") }
+        return s
+    }
+
+    func strings(_ key: String) throws -> [String]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else { throw fail(key, "must be an array of strings") }
+        return try array.map { element in
+            guard let s = element.string else { throw fail(key, "must be an array of strings") }
+            return s
+        }
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        guard let value = table[key] else { return nil }
+        guard let b = value.bool else { throw fail(key, "must be true or false") }
+        return b
+    }
+
+    func number(_ key: String, _ range: ClosedRange<Double>) throws -> Double? {
+        guard let value = table[key] else { return nil }
+        guard let n = value.double ?? value.int.map(Double.init) else { throw fail(key, "must be a number") }
+        guard range.contains(n) else { throw fail(key, "\(n) is out of range (\(range.lowerBound)...\(range.upperBound))") }
+        return n
+    }
+
+    func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let n = value.int else { throw fail(key, "must be a whole number") }
+        guard range.contains(n) else { throw fail(key, "\(n) is out of range (\(range.lowerBound)...\(range.upperBound))") }
+        return n
+    }
+
+    func choice(_ key: String, _ options: [String]) throws -> String? {
+        guard let s = try string(key) else { return nil }
+        guard options.contains(s) else { throw fail(key, "'\(s)' is not one of \(options.joined(separator: ", "))") }
+        return s
+    }
+
+    func scale(_ key: String) throws -> String? {
+        guard let s = try string(key) else { return nil }
+        guard Scale(parsing: s) != nil else { throw fail(key, "'\(s)' is not a scale (try \"C major\", \"D dorian\")") }
+        return s
+    }
+
+    func range(_ key: String) throws -> [Int]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array, array.count == 2, let low = array[0].int, let high = array[1].int,
+              (0...127).contains(low), (0...127).contains(high), low <= high else {
+            throw fail(key, "must be [low, high] MIDI pitches, 0...127")
+        }
+        return [low, high]
+    }
+}
