@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
@@ -41,10 +42,12 @@ let package = Package(
         .target(name: "ContinuoDaemon",
                 dependencies: ["ContinuoEngine", "ContinuoJACK", "ContinuoOffline", "ContinuoModel", "ContinuoSampling", "ContinuoEncoding", "ContinuoMIDI",
                                .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "ContinuoHarness",
+                dependencies: ["ContinuoJACK", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "ContinuoOffline",
                 dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoSampling", "ContinuoPlot"]),
         .executableTarget(name: "continuo",
-                          dependencies: ["ContinuoDaemon", "ContinuoOffline", "ContinuoModel", "ContinuoEncoding", "ContinuoMIDI", "ContinuoSampling",
+                          dependencies: ["ContinuoDaemon", "ContinuoHarness", "ContinuoOffline", "ContinuoModel", "ContinuoEncoding", "ContinuoMIDI", "ContinuoSampling",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ContinuoMIDITests", dependencies: ["ContinuoMIDI"]),
         .testTarget(name: "ContinuoEncodingTests", dependencies: ["ContinuoEncoding"]),

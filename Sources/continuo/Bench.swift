@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuoHarness
 import ContinuoModel
 import ContinuoOffline
 import Foundation
@@ -6,7 +7,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (use a release build).",
-        subcommands: [BenchParse.self, BenchModel.self, BenchGenerate.self])
+        subcommands: [BenchParse.self, BenchModel.self, BenchGenerate.self, BenchLatency.self])
 }
 
 struct BenchParse: ParsableCommand {
@@ -108,5 +109,56 @@ struct BenchGenerate: ParsableCommand {
         } catch {
             throw CLIError(error)
         }
+    }
+}
+
+struct BenchLatency: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "latency",
+        abstract: "Latency and soak harness: a private JACK server, the daemon, and a test client that plays into it and listens.",
+        discussion: "Prints input-to-first-response latency percentiles, pass-through latency, stuck notes, xruns, dropped and late events, and the daemon's memory.")
+
+    @Option(help: "Preset for the daemon.") var preset = "midi-effect"
+    @Option(help: "Model file (default: the bundled model).") var model: String?
+    @Option(help: "How long to play, in seconds (600 for the soak).") var seconds = 20.0
+    @Option(help: "Input notes per second.") var notesPerSecond = 20.0
+    @Option(help: "Turn the temperature knob every this many seconds (0: never).") var controlEvery = 1.0
+    @Option(help: "Channel (1-16) the machine answers on, as in the preset.") var machineChannel = 2
+    @Flag(help: "JSON output.") var json = false
+
+    func run() throws {
+        #if DEBUG
+        print("note: this is a debug build; use `swift build -c release` and .build/release/continuo for real figures")
+        #endif
+        var options = LatencyHarness.Options(executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path)
+        options.preset = preset
+        options.model = model
+        options.seconds = seconds
+        options.notesPerSecond = notesPerSecond
+        options.controlEvery = controlEvery
+        options.machineChannel = UInt8(max(1, min(16, machineChannel)) - 1)
+        let result: LatencyHarness.Result
+        do {
+            result = try LatencyHarness(options: options).run { print($0) }
+        } catch {
+            throw CLIError(error)
+        }
+        if json {
+            var copy = result
+            copy.daemonLog = ""
+            print(try JSONOutput.string(copy))
+            return
+        }
+        let ms = { (frames: Int) in Inspection.fixedString(Double(frames) / Double(result.sampleRate) * 1000, 2) }
+        print("input notes \(result.inputNotes), answered \(result.responded), events heard \(result.receivedEvents)")
+        if let r = result.responseLatencyFrames {
+            print("input -> first response (frames): p50 \(r.p50), p99 \(r.p99), p99.9 \(r.p999), max \(r.max)  (ms: p50 \(ms(r.p50)), p99.9 \(ms(r.p999)); one period = \(result.period) frames = \(ms(result.period)) ms)")
+        }
+        if let p = result.passThroughLatencyFrames {
+            print("pass-through (frames): p50 \(p.p50), p99.9 \(p.p999), max \(p.max)")
+        }
+        let d = result.daemonReport
+        print("stuck notes \(result.stuckNotes); xruns while playing \(result.xrunsDuringPlay) (all told, incl. connecting: \(result.harnessXruns / 2));  daemon dropped inputs \(d["droppedInputs"] ?? -1), dropped outputs \(d["droppedOutputs"] ?? -1), late outputs \(d["lateOutputs"] ?? -1) (max \(d["lateMaxFrames"] ?? -1) frames late)")
+        print("daemon memory: \(result.rssStartKB) kB at start, \(result.rssEndKB) kB at end (growth \(result.rssEndKB - result.rssStartKB) kB); exit status \(result.daemonExitStatus)")
     }
 }

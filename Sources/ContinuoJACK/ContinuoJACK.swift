@@ -1,1 +1,0 @@
-// The JACK backend lands here.

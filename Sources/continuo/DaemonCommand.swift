@@ -1,0 +1,74 @@
+import ArgumentParser
+import ContinuoDaemon
+import ContinuoOffline
+import Foundation
+
+struct DaemonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Run the accompanist on JACK: listen on a MIDI input port, answer on a MIDI output port.",
+        discussion: """
+        Runs in the foreground with readable logs until SIGTERM or Ctrl-C, which release every machine \
+        note before leaving JACK. Without a JACK server it waits and connects when one appears; if the \
+        server goes away it reconnects. It never starts a JACK server itself (scripts/run does, for the demo).
+        """)
+
+    @Option(help: "Preset name (from presets/) or a .toml file.") var preset = "jam"
+    @Option(help: "Model file (default: the preset's, normally the bundled model).") var model: String?
+    @Option(help: "JACK server name (default: the default server).") var jackServer: String?
+    @Option(help: "Seed of the machine's choices.") var seed: UInt64 = 1
+    @Flag(help: "Debug logs.") var verbose = false
+
+    func run() throws {
+        let log = Log(minimum: verbose ? .debug : .info)
+        let loaded: (preset: Preset, path: String)
+        do {
+            loaded = try PresetLoader.load(nameOrPath: preset)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let modelPath: String
+        if let model {
+            modelPath = model
+        } else if loaded.preset.model == "default" {
+            guard let found = ModelStore.defaultModelPath() else { throw CLIError("no bundled model found (models/default.safetensors); pass --model FILE") }
+            modelPath = found
+        } else {
+            let relative = loaded.preset.model
+            modelPath = relative.hasPrefix("/") ? relative : ((loaded.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(relative)
+        }
+        var options = Daemon.Options(preset: loaded.preset, presetPath: loaded.path, modelPath: modelPath, jackServer: jackServer)
+        options.seed = seed
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(options: options, log: log)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        log.info("continuo daemon: preset '\(loaded.preset.name)' (\(loaded.path)), model \(modelPath)")
+        let stopper = SignalStopper { signal in
+            log.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); stopping")
+            daemon.requestStop()
+        }
+        let report = daemon.run()
+        withExtendedLifetime(stopper) {}
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print("report " + String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self))
+    }
+}
+
+/// Turns SIGTERM and SIGINT into a call on a dispatch queue (never inside the signal handler).
+final class SignalStopper {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(_ handler: @escaping @Sendable (Int32) -> Void) {
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { handler(sig) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}

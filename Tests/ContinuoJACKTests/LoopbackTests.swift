@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+@testable import ContinuoJACK
+
+/// Two clients on one private server: A's MIDI output feeds B's input.
+extension JackServerTests {
+@Suite struct LoopbackTests {
+    /// Frames between A writing an event and B (downstream of A) reading it: 0. JACK runs A
+    /// before B within the same cycle, so B sees A's output at the same absolute frame.
+    static let pathLatency: Int64 = 0
+    /// A round trip A → B → A (B copying in to out within its callback) takes exactly one
+    /// period: the edge back into A is a feedback edge, read by A in the next cycle.
+    static let roundTripLatency: Int64 = 128
+
+    @Test func receiverSeesEveryEventAtTheExpectedFrame() throws {
+        let server = try JackTestServer()
+        defer { server.stop() }
+        let a = try JackClient(name: "sender", server: server.name)
+        let b = try JackClient(name: "receiver", server: server.name)
+        defer { a.close(); b.close() }
+        let sender = PulseSender(port: try a.registerMIDIOutput(name: "out"), every: 3, offset: 17)
+        let recorder = Recorder(input: try b.registerMIDIInput(name: "in"))
+        try a.activate(process: sender)
+        try b.activate(process: recorder)
+        try a.connect("sender:out", "receiver:in")
+        usleep(20_000)  // let the connection take effect before counting
+        sender.go.store(true, ordering: .releasing)
+
+        var sent: [Int64] = []
+        var got: [Received] = []
+        #expect(waitFor(5) {
+            while let f = sender.sent.pop() { sent.append(f) }
+            got += recorder.drain()
+            return sent.count >= 60 && got.count >= sent.count
+        })
+        sender.go.store(false, ordering: .releasing)
+        let n = min(sent.count, got.count)
+        let deltas = zip(sent.prefix(n), got.prefix(n)).map { $1.frame - $0 }
+        #expect(n >= 60)
+        #expect(Set(deltas) == [Self.pathLatency], "deltas: \(Set(deltas))")
+        #expect(got.prefix(n).map(\.bytes.data1) == (0..<n).map { UInt8($0 & 0x7F) }, "in order, none lost")
+        #expect(recorder.lost.load(ordering: .relaxed) == 0)
+        #expect(a.droppedOutputEvents == 0)
+    }
+
+    @Test func schedulerPlaysSampleAccuratelyAndFlushes() throws {
+        let server = try JackTestServer()
+        defer { server.stop() }
+        let a = try JackClient(name: "player", server: server.name)
+        let b = try JackClient(name: "listener", server: server.name)
+        defer { a.close(); b.close() }
+        let scheduler = MIDIOutputScheduler(capacity: 1024)
+        let player = SchedulerPlayer(output: try a.registerMIDIOutput(name: "out"), scheduler: scheduler)
+        let recorder = Recorder(input: try b.registerMIDIInput(name: "in"))
+        try a.activate(process: player)
+        try b.activate(process: recorder)
+        try a.connect("player:out", "listener:in")
+        #expect(waitFor(2) { a.cycleCount > 2 })
+
+        // 1. Sample accuracy: 20 notes at awkward offsets, 50 ms ahead.
+        let t0 = a.absoluteFrameTime + 2400
+        var expected: [Received] = []
+        for k in 0..<20 {
+            let f = t0 + Int64(k * 301 + (k * 37) % 128)
+            let p = UInt8(40 + k)
+            expected.append(Received(frame: f, bytes: .noteOn(channel: 0, pitch: p, velocity: 80)))
+            expected.append(Received(frame: f + 150, bytes: .noteOff(channel: 0, pitch: p)))
+        }
+        for e in expected.sorted(by: { $0.frame < $1.frame }) { scheduler.schedule(e.bytes, at: e.frame) }
+        var got: [Received] = []
+        #expect(waitFor(3) { got += recorder.drain(); return got.count >= expected.count })
+        let shifted = got.map { Received(frame: $0.frame - LoopbackTests.pathLatency, bytes: $0.bytes) }
+        #expect(shifted == expected.sorted(by: { $0.frame < $1.frame }), "0 frames scheduling error")
+        #expect(scheduler.stats.late == 0)
+
+        // 2. Flush: two notes sounding, their note-offs queued 1 s ahead; barge-in.
+        let now = a.absoluteFrameTime
+        for p: UInt8 in [70, 71] {
+            scheduler.schedule(.noteOn(channel: 2, pitch: p, velocity: 90), at: now + 1200)
+        }
+        for p: UInt8 in [70, 71] { scheduler.schedule(.noteOff(channel: 2, pitch: p), at: now + 48_000) }
+        got = []
+        #expect(waitFor(2) { got += recorder.drain(); return got.count >= 2 })
+        #expect(scheduler.soundingNotes == 2)
+        scheduler.flush()
+        #expect(waitFor(2) { got += recorder.drain(); return got.count >= 6 })
+        // CC123 goes to every channel used since the last flush: 0 (part 1) and 2.
+        #expect(got.dropFirst(2).map(\.bytes) == [.noteOff(channel: 2, pitch: 70), .noteOff(channel: 2, pitch: 71),
+                                                 .allNotesOff(channel: 0), .allNotesOff(channel: 2)])
+        #expect(Set(got.dropFirst(2).map(\.frame)).count == 1, "all in the flush cycle, at offset 0")
+        #expect(scheduler.soundingNotes == 0)
+        #expect(waitFor(1) { scheduler.stats.flushed == 2 }, "stale note-offs discarded, not played")
+
+        // 3. Late: an event scheduled in the past goes out at once, counted.
+        scheduler.schedule(.controlChange(channel: 0, controller: 1, value: 1), at: a.absoluteFrameTime - 1000)
+        #expect(waitFor(2) { scheduler.stats.late == 1 })
+        #expect(scheduler.stats.lateMaxFrames >= 1000)
+        #expect(scheduler.stats.dropped == 0)
+    }
+
+    @Test func roundTripThroughSecondClientTakesOnePeriod() throws {
+        let server = try JackTestServer()
+        defer { server.stop() }
+        let a = try JackClient(name: "origin", server: server.name)
+        let b = try JackClient(name: "mirror", server: server.name)
+        defer { a.close(); b.close() }
+        let pinger = Pinger(output: try a.registerMIDIOutput(name: "out"), input: try a.registerMIDIInput(name: "in"))
+        let mirror = Mirror(input: try b.registerMIDIInput(name: "in"), output: try b.registerMIDIOutput(name: "out"))
+        try a.activate(process: pinger)
+        try b.activate(process: mirror)
+        try a.connect("origin:out", "mirror:in")
+        try a.connect("mirror:out", "origin:in")
+        usleep(20_000)
+        pinger.sender.go.store(true, ordering: .releasing)
+        var sent: [Int64] = []
+        var got: [Received] = []
+        #expect(waitFor(5) {
+            while let f = pinger.sender.sent.pop() { sent.append(f) }
+            got += pinger.recorder.drain()
+            return sent.count >= 30 && got.count >= sent.count
+        })
+        pinger.sender.go.store(false, ordering: .releasing)
+        let n = min(sent.count, got.count)
+        #expect(n >= 30)
+        #expect(Set(zip(sent.prefix(n), got.prefix(n)).map { $1.frame - $0 }) == [Self.roundTripLatency])
+    }
+}
+
+/// Sends pulses and records what comes back, in one client.
+final class Pinger: RealtimeProcessor, @unchecked Sendable {
+    let sender: PulseSender
+    let recorder: Recorder
+    init(output: MIDIOutputPort, input: MIDIInputPort) {
+        sender = PulseSender(port: output, every: 4, offset: 5)
+        recorder = Recorder(input: input)
+    }
+    func process(frames: Int, cycle: borrowing ProcessCycle) {
+        recorder.process(frames: frames, cycle: cycle)
+        sender.process(frames: frames, cycle: cycle)
+    }
+}
+
+/// Copies its input to its output within the same callback (adds 0 frames).
+final class Mirror: RealtimeProcessor, @unchecked Sendable {
+    let input: MIDIInputPort
+    let output: MIDIOutputPort
+    init(input: MIDIInputPort, output: MIDIOutputPort) {
+        self.input = input
+        self.output = output
+    }
+    func process(frames: Int, cycle: borrowing ProcessCycle) {
+        var writer = cycle.writer(for: output)
+        var events = cycle.events(in: input)
+        while let (offset, bytes) = events.next() { _ = writer.write(offset: offset, bytes: bytes) }
+    }
+}
+}
