@@ -60,6 +60,6 @@ let package = Package(
         .testTarget(name: "ContinuoDaemonTests", dependencies: ["ContinuoDaemon"]),
         .testTarget(name: "ContinuoProtocolTests", dependencies: ["ContinuoProtocol"]),
         .testTarget(name: "ContinuoOfflineTests", dependencies: ["ContinuoOffline"]),
-        .testTarget(name: "ContinuoCLITests", dependencies: ["continuo"]),
+        .testTarget(name: "ContinuoCLITests", dependencies: ["continuo", "ContinuoModel", "ContinuoHarness"]),
     ]
 )
