@@ -35,7 +35,7 @@ public final class PrivateJackServer {
         // -r after -d dummy is the sample rate (before it would mean "no realtime").
         process.arguments = ["-n", name, "-d", "dummy", "-r", String(sampleRate), "-p", String(period)]
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
