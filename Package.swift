@@ -41,7 +41,8 @@ let package = Package(
                 dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoSampling"], swiftSettings: fast),
         .target(name: "ContinuoDaemon",
                 dependencies: ["ContinuoEngine", "ContinuoJACK", "ContinuoProtocol", "ContinuoOffline", "ContinuoModel", "ContinuoSampling", "ContinuoEncoding", "ContinuoMIDI",
-                               .product(name: "TOMLKit", package: "TOMLKit")]),
+                               .product(name: "TOMLKit", package: "TOMLKit"),
+                               .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "ContinuoProtocol"),
         .target(name: "ContinuoHarness",
                 dependencies: ["ContinuoJACK", .product(name: "Histogram", package: "hdrhistogram-swift")]),
@@ -60,6 +61,6 @@ let package = Package(
         .testTarget(name: "ContinuoDaemonTests", dependencies: ["ContinuoDaemon"]),
         .testTarget(name: "ContinuoProtocolTests", dependencies: ["ContinuoProtocol"]),
         .testTarget(name: "ContinuoOfflineTests", dependencies: ["ContinuoOffline"]),
-        .testTarget(name: "ContinuoCLITests", dependencies: ["continuo", "ContinuoModel", "ContinuoHarness"]),
+        .testTarget(name: "ContinuoCLITests", dependencies: ["continuo", "ContinuoModel", "ContinuoHarness", "ContinuoDaemon", "ContinuoProtocol"]),
     ]
 )

@@ -2,7 +2,9 @@ import ContinuoEngine
 import ContinuoJACK
 import ContinuoModel
 import ContinuoOffline
+import ContinuoProtocol
 import Foundation
+import Histogram
 import Synchronization
 
 #if canImport(Glibc)
@@ -10,16 +12,22 @@ import Glibc
 #endif
 
 /// The long-running accompanist: connects to JACK (and keeps reconnecting while the server
-/// is away), feeds the performer's events to the engine on a worker loop, and hands what the
-/// engine plays to the real-time scheduler. Stops gracefully on request (SIGTERM, SIGINT):
-/// machine notes are released, all notes off is sent, then the client leaves JACK.
+/// is away), feeds the performer's events to the engine on a worker loop, hands what the
+/// engine plays to the real-time scheduler, and serves the control socket. Stops gracefully
+/// on request (SIGTERM, SIGINT): machine notes are released, all notes off is sent, then the
+/// client leaves JACK.
 public final class Daemon: @unchecked Sendable {
+    public static let instanceName = "main"
+
     public struct Options: Sendable {
         public var preset: Preset
         public var presetPath: String
         public var modelPath: String
         public var jackServer: String?
         public var seed: UInt64 = 1
+        /// The control socket; nil: none.
+        public var socketPath: String?
+        public var socketGroup: String?
 
         public init(preset: Preset, presetPath: String, modelPath: String, jackServer: String?) {
             self.preset = preset
@@ -45,10 +53,10 @@ public final class Daemon: @unchecked Sendable {
         public var rollbacks = 0
         public var reprimes = 0
         public var residentMemoryKB = 0
-        /// Worker time spent in the engine per loop, microseconds.
-        public var engineMaxMicroseconds = 0
-        public var engineMeanMicroseconds = 0
-        public var inputPickupMaxMicroseconds = 0
+        public var controlCommands = 0
+        public var controlShed = 0
+        /// Worker time per loop, microseconds.
+        public var workerMaxMicroseconds = 0
     }
 
     public let options: Options
@@ -57,22 +65,83 @@ public final class Daemon: @unchecked Sendable {
     private let notifier = SystemdNotifier()
     private var engine: Engine?
     private var inference: LSTMInference
-    public private(set) var report = Report()
+    public internal(set) var report = Report()
+
+    // Worker-thread state reachable from control commands (WorkerContext).
+    var currentPreset: Preset
+    var modelPath: String
+    var transpose = 0
+    let capture = CaptureBuffer()
+    private var currentSession: JackSession?
+    private var latencies = Histogram<UInt64>(highestTrackableValue: 48_000 * 60, numberOfSignificantValueDigits: .three)
+    private var lastLatency: Int64?
+
+    // Shared with the control thread.
+    private typealias Job = (work: @Sendable (WorkerContext) -> Result<JSONValue, ProtocolError>,
+                             reply: @Sendable (Result<JSONValue, ProtocolError>) -> Void)
+    private let jobs = Mutex<[Job]>([])
+    private static let maximumPendingJobs = 4096
+    private let summary = Mutex<JSONValue>(.null)
+    private var control: ControlService?
 
     public init(options: Options, log: Log) throws {
         self.options = options
         self.log = log
+        currentPreset = options.preset
+        modelPath = options.modelPath
         let model = try ModelStore.load(options.modelPath)
         inference = LSTMInference(model: model, precision: .int8, maxBatch: 8)
         BLASThreads.set(1)
+        updateSummary(mode: options.preset.engine.mode, paused: false)
+        if let path = options.socketPath {
+            let server = try ControlSocketServer(path: path, group: options.socketGroup, log: log)
+            control = ControlService(server: server, daemon: self, log: log)
+        }
     }
 
     public func requestStop() { stopFlag.store(true, ordering: .relaxed) }
     private var stopRequested: Bool { stopFlag.load(ordering: .relaxed) }
 
+    // MARK: For the control thread
+
+    var instanceSummary: JSONValue { summary.withLock { $0 } }
+
+    func updateSummary(mode: String, paused: Bool) {
+        let preset = currentPreset.name
+        summary.withLock { $0 = ["name": .string(Self.instanceName), "mode": .string(mode), "paused": .bool(paused), "preset": .string(preset)] }
+    }
+
+    /// Loads and validates a model (on the caller's thread, never the worker's).
+    func loadInference(_ path: String) throws -> LSTMInference {
+        LSTMInference(model: try ModelStore.load(path), precision: .int8, maxBatch: 8)
+    }
+
+    /// Queues work for the worker; false when too much is waiting (the caller sheds it).
+    func enqueue(_ work: @escaping @Sendable (WorkerContext) -> Result<JSONValue, ProtocolError>,
+                 reply: @escaping @Sendable (Result<JSONValue, ProtocolError>) -> Void) -> Bool {
+        jobs.withLock { queue in
+            guard queue.count < Self.maximumPendingJobs else { return false }
+            queue.append((work, reply))
+            return true
+        }
+    }
+
+    func publish(_ event: Event) { control?.publish(event) }
+
+    func latencySummary() -> JSONValue {
+        guard latencies.totalCount > 0 else { return .null }
+        return ["count": .int(Int(latencies.totalCount)), "p50": .int(Int(latencies.valueAtPercentile(50))),
+                "p99": .int(Int(latencies.valueAtPercentile(99))), "p999": .int(Int(latencies.valueAtPercentile(99.9))),
+                "max": .int(Int(latencies.max))]
+    }
+
+    // MARK: Running
+
     /// Runs until a stop is requested. Never returns early because JACK is missing: it waits.
     public func run() -> Report {
         raiseWorkerPriority()
+        control?.start()
+        if let path = options.socketPath { log.info("control socket: \(path)") }
         var backoff = 0.25
         var announced = false
         while !stopRequested {
@@ -80,7 +149,7 @@ public final class Daemon: @unchecked Sendable {
                 let session = try JackSession(options: options, log: log)
                 report.connections += 1
                 backoff = 0.25
-                let status = "connected to JACK\(options.jackServer.map { " server '\($0)'" } ?? ""): \(session.client.sampleRate) Hz, \(session.client.bufferSize) frames per period; mode \(options.preset.engine.mode)"
+                let status = "connected to JACK\(options.jackServer.map { " server '\($0)'" } ?? ""): \(session.client.sampleRate) Hz, \(session.client.bufferSize) frames per period; mode \(currentPreset.engine.mode)"
                 log.info(status)
                 if !announced {
                     notifier.ready(status: status)
@@ -88,33 +157,26 @@ public final class Daemon: @unchecked Sendable {
                 } else {
                     notifier.status(status)
                 }
+                currentSession = session
                 serve(session)
+                currentSession = nil
                 if session.client.serverGone, !stopRequested {
                     log.warning("the JACK server went away; reconnecting (machine notes sounding there are gone with it)")
                     notifier.status("JACK server gone; reconnecting")
+                    publish(Event(instance: Self.instanceName, .warning(code: .jackUnavailable, message: "the JACK server went away; reconnecting")))
                 }
                 session.close(log: log)
             } catch {
                 log.warning("JACK is not available (\(error)); retrying in \(backoff) s")
                 notifier.status("waiting for JACK: \(error)")
-                sleepInterruptibly(seconds: backoff)
+                serveControlWhileWaiting(seconds: backoff)
                 backoff = min(backoff * 2, 5)
             }
         }
         notifier.stopping()
+        control?.stop()
         report.residentMemoryKB = Self.residentMemoryKB()
         return report
-    }
-
-    private func makeEngine(for session: JackSession) -> Engine {
-        let configuration = options.preset.engineConfiguration(sampleRate: session.client.sampleRate, bufferSize: session.client.bufferSize)
-        if let engine {
-            engine.set(configuration: configuration)
-            return engine
-        }
-        let created = Engine(inference: inference, configuration: configuration, seed: options.seed)
-        engine = created
-        return created
     }
 
     /// The worker answers within a period, so it runs with real-time priority below JACK's own
@@ -130,57 +192,118 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
+    private func makeEngine(sampleRate: Int, bufferSize: Int) -> Engine {
+        if let engine {
+            var updated = engine.configuration // keeps what was changed live
+            updated.sampleRate = Double(sampleRate)
+            updated.lookaheadFrames = Int64(currentPreset.engine.lookaheadPeriods * bufferSize)
+            updated.responseDelayFrames = Int64(bufferSize)
+            engine.set(configuration: updated)
+            return engine
+        }
+        let created = Engine(inference: inference, configuration: currentPreset.engineConfiguration(sampleRate: sampleRate, bufferSize: bufferSize),
+                             seed: options.seed)
+        engine = created
+        return created
+    }
+
+    /// Hands engine output to the scheduler: a flush first, then the events at their frames
+    /// (never before `now`), transposed when asked. Also feeds capture and subscribers.
+    func applyOutput(_ output: EngineOutput, now: Int64) {
+        guard let scheduler = currentSession?.scheduler else { return }
+        if output.flush {
+            scheduler.flush()
+            report.flushes += 1
+        }
+        for event in output.events {
+            var (status, data1, data2) = event.bytes
+            if transpose != 0, status & 0xE0 == 0x80 {
+                data1 = UInt8(clamping: max(0, min(127, Int(data1) + transpose)))
+            }
+            let bytes = MIDIBytes(status: status, data1: data1, data2: data2, count: MIDIBytes.length(ofStatus: status))
+            let frame = max(event.frame, now)
+            if scheduler.schedule(ScheduledMIDI(frame: frame, generation: scheduler.currentGeneration, bytes: bytes)) {
+                report.scheduled += 1
+            }
+            capture.append(frame: frame, bytes: bytes, isMachine: true)
+            if bytes.isNoteOn || bytes.isNoteOff {
+                publish(Event(instance: Self.instanceName, .note(.init(direction: .outgoing, channel: Int(bytes.channel) + 1, pitch: Int(bytes.data1),
+                                                                       velocity: bytes.isNoteOn ? Int(bytes.data2) : 0, frame: Int(frame)))))
+            }
+        }
+    }
+
+    /// Control commands keep working while JACK is away (status, presets, parameters).
+    private func serveControlWhileWaiting(seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        let engine = self.engine ?? makeEngine(sampleRate: 48_000, bufferSize: 128)
+        while Date() < deadline, !stopRequested {
+            runJobs(engine: engine, now: 0)
+            usleep(20_000)
+        }
+    }
+
+    private func runJobs(engine: Engine, now: Int64) {
+        let pending = jobs.withLock { queue -> [Job] in
+            let batch = Array(queue.prefix(64))
+            queue.removeFirst(batch.count)
+            return batch
+        }
+        guard !pending.isEmpty else { return }
+        let context = WorkerContext(daemon: self, engine: engine, session: currentSession, now: now)
+        for job in pending {
+            report.controlCommands += 1
+            job.reply(job.work(context))
+        }
+    }
+
     /// The worker loop for one connection.
     private func serve(_ session: JackSession) {
-        let engine = makeEngine(for: session)
         let client = session.client
         let monitor = client.monitor
         let scheduler = session.scheduler
-        let period = Int64(client.bufferSize)
+        var period = Int64(client.bufferSize)
+        var sampleRate = client.sampleRate
+        let engine = makeEngine(sampleRate: sampleRate, bufferSize: Int(period))
         var lastWatchdog = Date.distantPast
-        var engineLoops = 0, engineTotal = 0, pickupTotal = 0
-        var passThrough = PassThrough()
-        let effectThrough = options.preset.engine.effectThrough
-        let boundControllers = Set(engine.configuration.controls.map(\.controller))
         var lastTransport = Date.distantPast
+        var lastXruns = client.xrunCount
         let watchdogInterval = notifier.watchdogMicroseconds.map { Double($0) / 2e6 } ?? 5
+        var passThrough = PassThrough()
+        let effectThrough = currentPreset.engine.effectThrough
 
         func nextCycle() -> Int64 { monitor.lastCycleStart &+ period }
 
-        func apply(_ output: EngineOutput, earliest: Int64) {
-            if output.flush {
-                scheduler.flush()
-                report.flushes += 1
-            }
-            for event in output.events {
-                let (status, data1, data2) = event.bytes
-                let bytes = MIDIBytes(status: status, data1: data1, data2: data2, count: MIDIBytes.length(ofStatus: status))
-                let frame = max(event.frame, earliest)
-                if scheduler.schedule(ScheduledMIDI(frame: frame, generation: scheduler.currentGeneration, bytes: bytes)) {
-                    report.scheduled += 1
-                }
-            }
-        }
-
         while !stopRequested, !client.serverGone {
+            // JACK may change its period or rate while we run (jack_bufsize): follow it.
+            if Int64(monitor.bufferSize) != period || monitor.sampleRate != sampleRate {
+                period = Int64(monitor.bufferSize)
+                sampleRate = monitor.sampleRate
+                _ = makeEngine(sampleRate: sampleRate, bufferSize: Int(period))
+                client.outputLatency = Int(period)
+                log.info("JACK now runs at \(sampleRate) Hz with \(period) frames per period")
+            }
+            let loopStart = DispatchTime.now().uptimeNanoseconds
             var received = false
+            let boundControllers = Set(engine.configuration.controls.map(\.controller))
             while let input = session.bridge.inputs.pop() {
                 received = true
                 report.inputs += 1
-                let pickup = Int(client.absoluteFrameTime &- input.frame)
-                pickupTotal += pickup
-                report.inputPickupMaxMicroseconds = max(report.inputPickupMaxMicroseconds, pickup)
-                report.engineMeanMicroseconds = pickupTotal / report.inputs
-                if let through = passThrough.route(input.bytes, effectMode: engine.configuration.mode == .effect && effectThrough,
-                                                   boundControllers: boundControllers) {
+                let effectMode = engine.configuration.mode == .effect && effectThrough
+                if let through = passThrough.route(input.bytes, effectMode: effectMode, boundControllers: boundControllers) {
+                    // Pass-through keeps its offset, one period later: a constant latency, reported to JACK.
                     if scheduler.schedule(ScheduledMIDI(frame: max(input.frame &+ period, nextCycle()), generation: scheduler.currentGeneration, bytes: through)) {
                         report.scheduled += 1
                     }
                 }
+                capture.append(frame: input.frame, bytes: input.bytes, isMachine: false)
+                if input.bytes.isNoteOn || input.bytes.isNoteOff {
+                    publish(Event(instance: Self.instanceName, .note(.init(direction: .incoming, channel: Int(input.bytes.channel) + 1, pitch: Int(input.bytes.data1),
+                                                                           velocity: input.bytes.isNoteOn ? Int(input.bytes.data2) : 0, frame: Int(input.frame)))))
+                }
                 let bytes = [input.bytes.status, input.bytes.data1, input.bytes.data2].prefix(Int(input.bytes.count))
                 if let event = InputEvent(midi: bytes) { engine.receive(event, at: input.frame) }
             }
-            let loopStart = DispatchTime.now().uptimeNanoseconds
             let now = nextCycle()
             if engine.configuration.tempoSource == .transport, Date().timeIntervalSince(lastTransport) > 0.01 {
                 lastTransport = Date()
@@ -189,14 +312,21 @@ public final class Daemon: @unchecked Sendable {
                     engine.receive(.transport(rolling: transport.isRolling, bpm: bbt.beatsPerMinute, beat: beat), at: now)
                 }
             }
-            apply(engine.advance(to: now), earliest: now)
-            let spent = Int((DispatchTime.now().uptimeNanoseconds - loopStart) / 1000)
-            engineLoops += 1
-            engineTotal += spent
-            report.engineMaxMicroseconds = max(report.engineMaxMicroseconds, spent)
+            applyOutput(engine.advance(to: now), now: now)
+            if let latency = engine.status.counters.lastResponseLatency, latency != lastLatency {
+                lastLatency = latency
+                _ = latencies.record(UInt64(max(0, latency)))
+            }
+            runJobs(engine: engine, now: nextCycle())
+            report.workerMaxMicroseconds = max(report.workerMaxMicroseconds, Int((DispatchTime.now().uptimeNanoseconds - loopStart) / 1000))
+            if client.xrunCount != lastXruns {
+                publish(Event(instance: Self.instanceName, .xrun(count: client.xrunCount - lastXruns)))
+                lastXruns = client.xrunCount
+            }
             if Date().timeIntervalSince(lastWatchdog) > watchdogInterval {
                 lastWatchdog = Date()
                 notifier.watchdog()
+                collectCounters(session: session, engine: engine)
             }
             // Poll fast: an input must be answered within the period it arrived in.
             if !received { usleep(200) }
@@ -204,7 +334,7 @@ public final class Daemon: @unchecked Sendable {
         collectCounters(session: session, engine: engine)
         if stopRequested, !client.serverGone {
             let end = nextCycle()
-            apply(engine.shutdown(at: end), earliest: end)
+            applyOutput(engine.shutdown(at: end), now: end)
             for off in passThrough.releaseAll() {
                 _ = scheduler.schedule(ScheduledMIDI(frame: end, generation: scheduler.currentGeneration, bytes: off))
             }
@@ -219,10 +349,7 @@ public final class Daemon: @unchecked Sendable {
     private func waitForScheduler(_ scheduler: MIDIOutputScheduler, client: JackClient, periods: Int) {
         let seconds = Double(periods * client.bufferSize) / Double(max(client.sampleRate, 1))
         let deadline = Date().addingTimeInterval(max(seconds, 0.005) + 0.05)
-        while Date() < deadline, !client.serverGone {
-            if scheduler.queuedEvents == 0 && periods <= 2 { break }
-            usleep(1000)
-        }
+        while Date() < deadline, !client.serverGone, scheduler.queuedEvents > 0 { usleep(1000) }
         usleep(UInt32(seconds * 1e6) + 1000)
     }
 
@@ -238,11 +365,6 @@ public final class Daemon: @unchecked Sendable {
         report.generatedEvents = counters.generatedEvents
         report.rollbacks = counters.rollbacks
         report.reprimes = counters.reprimes
-    }
-
-    private func sleepInterruptibly(seconds: Double) {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline, !stopRequested { usleep(20_000) }
     }
 
     static func residentMemoryKB() -> Int {

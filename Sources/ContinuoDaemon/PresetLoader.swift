@@ -18,11 +18,38 @@ public enum PresetLoader {
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/jam.toml") }
     }
 
-    /// A preset by name (`jam`) from the preset folder, or by path (`./mine.toml`).
+    /// Where `preset save` writes: `$XDG_CONFIG_HOME/continuo/presets` (~/.config/...).
+    public static func userPresetFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.config")
+        return config + "/continuo/presets"
+    }
+
+    /// Where `capture` writes when no path is given: `$XDG_DATA_HOME/continuo/captures`.
+    public static func captureFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/share")
+        return data + "/continuo/captures"
+    }
+
+    /// Every preset name: the user's and the bundled ones, sorted.
+    public static func presetNames() -> [String] {
+        var names = Set<String>()
+        for folder in [userPresetFolder(), presetFolder()].compactMap({ $0 }) {
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.hasSuffix(".toml") {
+                names.insert(String(file.dropLast(5)))
+            }
+        }
+        return names.sorted()
+    }
+
+    /// A preset by name (`jam`: the user's folder first, then the bundled presets), or by
+    /// path (`./mine.toml`).
     public static func load(nameOrPath: String) throws -> (preset: Preset, path: String) {
         let path: String
+        let userPath = userPresetFolder() + "/" + nameOrPath + ".toml"
         if nameOrPath.hasSuffix(".toml") || nameOrPath.contains("/") {
             path = nameOrPath
+        } else if FileManager.default.fileExists(atPath: userPath) {
+            path = userPath
         } else {
             guard let folder = presetFolder() else {
                 throw PresetError(file: nameOrPath, message: "no presets folder found (set CONTINUO_HOME to the installation)")

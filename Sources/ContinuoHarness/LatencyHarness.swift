@@ -71,7 +71,9 @@ public struct LatencyHarness {
         }
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: options.executable)
-        daemon.arguments = ["daemon", "--preset", options.preset, "--jack-server", server.name] + (options.model.map { ["--model", $0] } ?? [])
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent("\(server.name).sock").path
+        daemon.arguments = ["daemon", "--preset", options.preset, "--jack-server", server.name, "--socket", socket]
+            + (options.model.map { ["--model", $0] } ?? [])
         daemon.standardError = try FileHandle(forWritingTo: logURL)
         daemon.standardOutput = try FileHandle(forWritingTo: reportURL)
         daemon.environment = ProcessInfo.processInfo.environment.merging(["JACK_NO_START_SERVER": "1"]) { $1 }

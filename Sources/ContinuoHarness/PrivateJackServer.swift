@@ -65,6 +65,21 @@ public final class PrivateJackServer {
 
     public var pid: Int32 { process.processIdentifier }
 
+    /// Whether a port of that full name exists on the server.
+    public static func portExists(_ port: String, server: String) -> Bool {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/jack_lsp")
+        probe.arguments = ["-s", server]
+        probe.environment = ProcessInfo.processInfo.environment.merging(["JACK_NO_START_SERVER": "1"]) { $1 }
+        let pipe = Pipe()
+        probe.standardOutput = pipe
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        probe.waitUntilExit()
+        return out.split(separator: "\n").contains { $0 == port }
+    }
+
     /// SIGKILL: the server vanishes as a crash would (for reconnection tests).
     public func kill() {
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }

@@ -17,6 +17,9 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: "Model file (default: the preset's, normally the bundled model).") var model: String?
     @Option(help: "JACK server name (default: the default server).") var jackServer: String?
     @Option(help: "Seed of the machine's choices.") var seed: UInt64 = 1
+    @Option(help: "Control socket (default: $XDG_RUNTIME_DIR/continuo/control.sock).") var socket: String?
+    @Option(help: "Let this group use the control socket too (mode 0660).") var socketGroup: String?
+    @Flag(help: "No control socket.") var noSocket = false
     @Flag(help: "Debug logs.") var verbose = false
 
     func run() throws {
@@ -39,6 +42,8 @@ struct DaemonCommand: ParsableCommand {
         }
         var options = Daemon.Options(preset: loaded.preset, presetPath: loaded.path, modelPath: modelPath, jackServer: jackServer)
         options.seed = seed
+        options.socketPath = noSocket ? nil : (socket ?? ControlSocketServer.defaultPath())
+        options.socketGroup = socketGroup
         let daemon: Daemon
         do {
             daemon = try Daemon(options: options, log: log)

@@ -19,15 +19,17 @@ import Testing
         let process = Process()
         let log: URL
         let out: URL
+        let socket: String
 
         init(_ arguments: [String]) throws {
             let id = UInt32.random(in: 0...UInt32.max)
             log = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(id).log")
             out = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(id).out")
+            socket = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(id).sock").path
             FileManager.default.createFile(atPath: log.path, contents: nil)
             FileManager.default.createFile(atPath: out.path, contents: nil)
             process.executableURL = CLITests.binary
-            process.arguments = ["daemon", "--model", DaemonTests.model] + arguments
+            process.arguments = ["daemon", "--model", DaemonTests.model, "--socket", socket] + arguments
             process.environment = ProcessInfo.processInfo.environment.merging(["JACK_NO_START_SERVER": "1"]) { $1 }
             process.standardError = try FileHandle(forWritingTo: log)
             process.standardOutput = try FileHandle(forWritingTo: out)

@@ -94,7 +94,8 @@ extension JackServerTests {
         // 3. Late: an event scheduled in the past goes out at once, counted.
         scheduler.schedule(.controlChange(channel: 0, controller: 1, value: 1), at: a.absoluteFrameTime - 1000)
         #expect(waitFor(2) { scheduler.stats.late == 1 })
-        #expect(scheduler.stats.lateMaxFrames >= 1000)
+        // Rendered in the first cycle after scheduling, which starts at most a period before "now".
+        #expect(scheduler.stats.lateMaxFrames >= 1000 - a.bufferSize)
         #expect(scheduler.stats.dropped == 0)
     }
 

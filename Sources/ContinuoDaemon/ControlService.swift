@@ -1,0 +1,172 @@
+import ContinuoProtocol
+import Foundation
+import Synchronization
+
+/// The control thread: greets clients, parses their lines, answers what needs no engine
+/// (ping, version, subscriptions, preset list) at once, prepares heavy work (reading a preset
+/// or a model) here rather than on the worker, and passes the rest to the daemon's worker.
+/// Events go to each subscriber through a bounded, coalescing queue; a flood of requests past
+/// the rate limit is shed with `overloaded`.
+final class ControlService: @unchecked Sendable {
+    struct ClientState {
+        var subscription = Subscription()
+        var events = EventQueue()
+        var bucket = TokenBucket()
+    }
+
+    let server: ControlSocketServer
+    private unowned let daemon: Daemon
+    private let log: Log
+    private let clients = Mutex<[ControlSocketServer.ClientID: ClientState]>([:])
+    private let stopped = Atomic<Bool>(false)
+    private var thread: Thread?
+
+    init(server: ControlSocketServer, daemon: Daemon, log: Log) {
+        self.server = server
+        self.daemon = daemon
+        self.log = log
+        server.onConnect = { [weak self] id in
+            self?.clients.withLock { $0[id] = ClientState() }
+            self?.server.send(id, Hello().line)
+        }
+        server.onDisconnect = { [weak self] id in
+            _ = self?.clients.withLock { $0.removeValue(forKey: id) }
+        }
+        server.onLine = { [weak self] id, output in self?.handle(id, output) }
+        server.onTick = { [weak self] in self?.deliverEvents() }
+    }
+
+    func start() {
+        let thread = Thread { [self] in server.run(until: { self.stopped.load(ordering: .relaxed) }) }
+        thread.name = "continuo-control"
+        self.thread = thread
+        thread.start()
+    }
+
+    func stop() {
+        stopped.store(true, ordering: .relaxed)
+        server.wake()
+        while thread?.isExecuting == true { usleep(5_000) }
+        server.close()
+    }
+
+    /// From any thread.
+    func publish(_ event: Event) {
+        let any = clients.withLock { states -> Bool in
+            var delivered = false
+            for id in states.keys where states[id]!.subscription.wants(event) {
+                states[id]!.events.push(event)
+                delivered = true
+            }
+            return delivered
+        }
+        if any { server.wake() }
+    }
+
+    private func deliverEvents() {
+        let batches = clients.withLock { states -> [(ControlSocketServer.ClientID, [Event])] in
+            states.keys.compactMap { id in
+                let events = states[id]!.events.drain(limit: 256)
+                return events.isEmpty ? nil : (id, events)
+            }
+        }
+        for (id, events) in batches {
+            for event in events { server.send(id, event.line) }
+        }
+    }
+
+    private func reply(_ id: ControlSocketServer.ClientID, _ request: Request, _ outcome: Result<JSONValue, ProtocolError>) {
+        server.send(id, Reply.answer(request, with: outcome).line)
+    }
+
+    private func handle(_ id: ControlSocketServer.ClientID, _ output: LineFramer.Output) {
+        let line: [UInt8]
+        switch output {
+        case .tooLong:
+            server.send(id, Reply.failure(ProtocolError(.lineTooLong, "request line longer than \(Limits.maxLineBytes) bytes; skipped to its end")).line)
+            return
+        case let .line(bytes):
+            line = bytes
+        }
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let admitted = clients.withLock { $0[id]?.bucket.admit(atNanoseconds: now) ?? false }
+        let request: Request
+        switch RequestParser.parse(line: line) {
+        case let .failure(error):
+            server.send(id, Reply.failure(error).line)
+            return
+        case let .success(parsed):
+            request = parsed
+        }
+        guard admitted else {
+            reply(id, request, .failure(ProtocolError(.overloaded, "more than \(Int(Limits.requestsPerSecond)) requests per second; this one was shed")))
+            return
+        }
+        if let instance = request.instance, instance != Daemon.instanceName {
+            reply(id, request, .failure(ProtocolError(.unknownInstance, "no instance '\(instance)' (this daemon hosts '\(Daemon.instanceName)')")))
+            return
+        }
+        switch request.command {
+        case .ping:
+            reply(id, request, .success("pong"))
+        case .version:
+            reply(id, request, .success(["protocol": .int(ProtocolVersion.current), "version": .string(ProtocolVersion.serverVersion)]))
+        case let .subscribe(topics):
+            let now = clients.withLock { states -> Set<Topic> in
+                states[id]?.subscription.subscribe(topics)
+                return states[id]?.subscription.topics ?? []
+            }
+            reply(id, request, .success(["topics": .array(now.sorted().map { .string($0.rawValue) })]))
+        case let .unsubscribe(topics):
+            let now = clients.withLock { states -> Set<Topic> in
+                states[id]?.subscription.unsubscribe(topics)
+                return states[id]?.subscription.topics ?? []
+            }
+            reply(id, request, .success(["topics": .array(now.sorted().map { .string($0.rawValue) })]))
+        case .presetList:
+            reply(id, request, .success(["presets": .array(PresetLoader.presetNames().map { .string($0) })]))
+        case .instanceList:
+            reply(id, request, .success(["instances": .array([daemon.instanceSummary])]))
+        case .instanceAdd, .instanceRemove:
+            reply(id, request, .failure(ProtocolError(.invalidState, "this daemon hosts one instance ('\(Daemon.instanceName)'); run another daemon (another --socket and JACK client name) for a second generator")))
+        case let .presetLoad(name):
+            // Parse and validate here, off the worker; the worker only swaps the settings in.
+            do {
+                let loaded = try PresetLoader.load(nameOrPath: name)
+                submit(id, request) { $0.apply(preset: loaded.preset) }
+            } catch let error as PresetError {
+                reply(id, request, .failure(ProtocolError(error.message.hasPrefix("no such preset") ? .notFound : .presetInvalid, error.description)))
+            } catch {
+                reply(id, request, .failure(ProtocolError(.presetInvalid, "\(error)")))
+            }
+        case let .modelLoad(path):
+            // Loading and checking a model takes milliseconds: never on the worker.
+            do {
+                let inference = UncheckedBox(try daemon.loadInference(path))
+                submit(id, request) { $0.swap(inference.value, path: path) }
+            } catch {
+                reply(id, request, .failure(ProtocolError(.modelInvalid, "\(error); the current model stays")))
+            }
+        default:
+            let command = request.command
+            submit(id, request) { $0.perform(command) }
+        }
+    }
+
+    /// Hands work to the worker; its answer is sent when done. Sheds when the worker is behind.
+    private func submit(_ id: ControlSocketServer.ClientID, _ request: Request,
+                        _ work: @escaping @Sendable (WorkerContext) -> Result<JSONValue, ProtocolError>) {
+        let accepted = daemon.enqueue(work) { [weak self] outcome in self?.reply(id, request, outcome) }
+        if !accepted {
+            reply(id, request, .failure(ProtocolError(.overloaded, "the worker has too many commands waiting; this one was shed")))
+        }
+    }
+}
+
+/// Hands a freshly built, not yet shared object to the worker thread; after the hand-over only
+/// the worker touches it.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,237 @@
+import ContinuoEngine
+import ContinuoJACK
+import ContinuoMIDI
+import ContinuoModel
+import ContinuoOffline
+import ContinuoProtocol
+import ContinuoSampling
+import Foundation
+
+/// What a control command may touch, on the worker thread, between two engine steps: so a
+/// `set` takes effect from the next generated event and nothing races the engine.
+final class WorkerContext {
+    let daemon: Daemon
+    let engine: Engine
+    let session: JackSession?
+    let now: Int64
+
+    init(daemon: Daemon, engine: Engine, session: JackSession?, now: Int64) {
+        self.daemon = daemon
+        self.engine = engine
+        self.session = session
+        self.now = now
+    }
+
+    func perform(_ command: Command) -> Result<JSONValue, ProtocolError> {
+        switch command {
+        case .status:
+            return .success(status())
+        case let .get(parameter?):
+            return .success(["param": .string(parameter.name), "value": value(of: parameter)])
+        case .get(nil):
+            return .success(["params": .object(Dictionary(uniqueKeysWithValues: Parameter.allCases.map { ($0.name, value(of: $0)) }))])
+        case let .set(parameter, value):
+            set(parameter, value)
+            daemon.publish(Event(instance: Daemon.instanceName, .param(parameter, value)))
+            if parameter == .mode { publishMode() }
+            return .success(["param": .string(parameter.name), "value": value.json])
+        case let .presetSave(name):
+            return savePreset(name)
+        case .panic:
+            daemon.applyOutput(engine.panic(at: now), now: now)
+            session?.scheduler.panic()
+            daemon.log.info("panic: all notes off")
+            return .success(.null)
+        case .pause:
+            engine.pause()
+            daemon.applyOutput(engine.advance(to: now), now: now)
+            publishMode()
+            return .success(["paused": true])
+        case .resume:
+            engine.resume()
+            publishMode()
+            return .success(["paused": false])
+        case let .capture(path, bars):
+            return capture(path: path, bars: bars)
+        default:
+            return .failure(ProtocolError(.internalError, "\(command.name) is not handled by the worker"))
+        }
+    }
+
+    func apply(preset: Preset) -> Result<JSONValue, ProtocolError> {
+        let rate = session?.client.sampleRate ?? Int(engine.configuration.sampleRate)
+        let period = session?.client.bufferSize ?? 128
+        engine.set(configuration: preset.engineConfiguration(sampleRate: rate, bufferSize: period))
+        daemon.applyOutput(engine.advance(to: now), now: now)
+        daemon.currentPreset = preset
+        daemon.log.info("preset '\(preset.name)' loaded: mode \(preset.engine.mode)")
+        publishMode()
+        return .success(["preset": .string(preset.name)])
+    }
+
+    func swap(_ inference: LSTMInference, path: String) -> Result<JSONValue, ProtocolError> {
+        engine.swapModel(inference)
+        daemon.applyOutput(engine.advance(to: now), now: now)
+        daemon.modelPath = path
+        daemon.log.info("model swapped: \(path)")
+        daemon.publish(Event(instance: Daemon.instanceName, .model(path: path)))
+        return .success(["model": .string(path)])
+    }
+
+    private func publishMode() {
+        let status = engine.status
+        daemon.publish(Event(instance: Daemon.instanceName, .mode(status.mode.rawValue, paused: status.paused)))
+        daemon.updateSummary(mode: status.mode.rawValue, paused: status.paused)
+    }
+
+    func value(of parameter: Parameter) -> JSONValue {
+        let c = engine.configuration
+        // Sampler knobs are Float inside; show them as the decimal that was set.
+        func decimal(_ f: Float) -> JSONValue { .double((Double(f) * 1e6).rounded() / 1e6) }
+        switch parameter {
+        case .temperature: return decimal(c.sampler.temperature)
+        case .topK: return .int(c.sampler.topK)
+        case .topP: return decimal(c.sampler.topP)
+        case .repetitionPenalty: return decimal(c.sampler.repetitionPenalty)
+        case .mode: return .string(c.mode.rawValue)
+        case .density: return .double(c.density)
+        case .responseBeats: return .double(c.responseBeats)
+        case .silenceBeats: return .double(c.silenceBeats)
+        case .outputChannel: return .int(Int(c.outputChannel) + 1)
+        case .inputChannel: return .int(c.inputChannel.map { Int($0) + 1 } ?? 0)
+        case .transpose: return .int(daemon.transpose)
+        case .tempoSource: return .string(c.tempoSource.rawValue)
+        case .bpm: return .double(engine.status.bpm)
+        case .windowEvents: return .int(c.windowEvents)
+        }
+    }
+
+    private func set(_ parameter: Parameter, _ value: ParameterValue) {
+        var c = engine.configuration
+        let number = value.doubleValue ?? 0
+        switch parameter {
+        case .temperature:
+            c.sampler.temperature = Float(number)
+            engine.set(sampler: c.sampler)
+            return
+        case .topK:
+            c.sampler.topK = value.intValue ?? 0
+            engine.set(sampler: c.sampler)
+            return
+        case .topP:
+            c.sampler.topP = Float(number)
+            engine.set(sampler: c.sampler)
+            return
+        case .repetitionPenalty:
+            c.sampler.repetitionPenalty = Float(number)
+            engine.set(sampler: c.sampler)
+            return
+        case .mode:
+            engine.set(mode: EngineMode(rawValue: value.stringValue ?? "") ?? c.mode)
+            daemon.applyOutput(engine.advance(to: now), now: now)
+            return
+        case .density:
+            engine.set(density: number)
+            return
+        case .bpm:
+            engine.set(tempo: number)
+            return
+        case .transpose:
+            // Notes sounding at the old transposition are released first: their note-offs
+            // would otherwise go to other keys.
+            daemon.transpose = value.intValue ?? 0
+            session?.scheduler.flush()
+            return
+        case .responseBeats: c.responseBeats = number
+        case .silenceBeats: c.silenceBeats = number
+        case .outputChannel: c.outputChannel = UInt8(max(1, value.intValue ?? 1) - 1)
+        case .inputChannel:
+            let channel = value.intValue ?? 0
+            c.inputChannel = channel == 0 ? nil : UInt8(channel - 1)
+        case .tempoSource: c.tempoSource = TempoSource(rawValue: value.stringValue ?? "") ?? c.tempoSource
+        case .windowEvents: c.windowEvents = value.intValue ?? c.windowEvents
+        }
+        engine.set(configuration: c)
+        daemon.applyOutput(engine.advance(to: now), now: now)
+    }
+
+    private func status() -> JSONValue {
+        let s = engine.status
+        let report = daemon.report
+        var jack: [String: JSONValue] = ["running": .bool(session != nil && !(session?.client.serverGone ?? true))]
+        if let client = session?.client {
+            jack["sample_rate"] = .int(client.sampleRate)
+            jack["buffer_frames"] = .int(client.bufferSize)
+        }
+        if let server = daemon.options.jackServer { jack["server"] = .string(server) }
+        let latency = daemon.latencySummary()
+        return [
+            "instance": .string(Daemon.instanceName),
+            "mode": .string(s.mode.rawValue),
+            "paused": .bool(s.paused),
+            "preset": .string(daemon.currentPreset.name),
+            "model": .string(daemon.modelPath),
+            "tempo": ["bpm": .double(s.bpm), "source": .string(engine.configuration.tempoSource.rawValue)],
+            "params": .object(Dictionary(uniqueKeysWithValues: Parameter.allCases.map { ($0.name, value(of: $0)) })),
+            "jack": .object(jack),
+            "counters": ["events_in": .int(report.inputs), "events_out": .int(report.written), "generated": .int(s.counters.generatedEvents),
+                         "xruns": .int(session?.client.xrunCount ?? report.xruns), "dropped_in": .int(report.droppedInputs),
+                         "dropped_out": .int(report.droppedOutputs), "late_out": .int(report.lateOutputs),
+                         "rollbacks": .int(s.counters.rollbacks), "reprimes": .int(s.counters.reprimes)],
+            "latency_frames": latency,
+        ]
+    }
+
+    private func savePreset(_ name: String) -> Result<JSONValue, ProtocolError> {
+        var preset = daemon.currentPreset
+        let c = engine.configuration
+        preset.name = name
+        preset.engine.mode = c.mode.rawValue
+        preset.engine.tempoSource = c.tempoSource.rawValue
+        preset.engine.bpm = engine.status.bpm
+        preset.engine.silenceBeats = c.silenceBeats
+        preset.engine.responseBeats = c.responseBeats
+        preset.engine.density = c.density
+        preset.engine.windowEvents = c.windowEvents
+        preset.engine.outputChannel = Int(c.outputChannel) + 1
+        preset.engine.inputChannel = c.inputChannel.map { Int($0) + 1 } ?? 0
+        preset.sampler.temperature = Double(c.sampler.temperature)
+        preset.sampler.topK = c.sampler.topK
+        preset.sampler.topP = Double(c.sampler.topP)
+        preset.sampler.repetitionPenalty = Double(c.sampler.repetitionPenalty)
+        let path = PresetLoader.userPresetFolder() + "/\(name).toml"
+        do {
+            try FileManager.default.createDirectory(atPath: PresetLoader.userPresetFolder(), withIntermediateDirectories: true)
+            try FileBytes.write(Array(PresetWriter.toml(preset).utf8), to: path)
+        } catch {
+            return .failure(ProtocolError(.ioError, "cannot write \(path): \(error)"))
+        }
+        return .success(["path": .string(path), "preset": .string(name)])
+    }
+
+    private func capture(path: String?, bars: Int) -> Result<JSONValue, ProtocolError> {
+        let beatsPerBar = 4.0
+        let framesPerBeat = engine.configuration.sampleRate * 60 / max(engine.status.bpm, 1)
+        let since = now - Int64(Double(bars) * beatsPerBar * framesPerBeat)
+        let events = daemon.capture.events(since: since)
+        let notes = events.filter { $0.bytes.isNoteOn }.count
+        guard notes > 0 else { return .failure(ProtocolError(.invalidState, "nothing was played in the last \(bars) bars")) }
+        let target = path ?? (PresetLoader.captureFolder() + "/" + Self.timestamp() + ".mid")
+        let file = CaptureBuffer.midiFile(events, from: since, framesPerBeat: framesPerBeat, bpm: engine.status.bpm)
+        do {
+            let folder = (target as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            try FileBytes.write(MIDIFileWriter.write(file), to: target)
+        } catch {
+            return .failure(ProtocolError(.ioError, "cannot write \(target): \(error)"))
+        }
+        daemon.log.info("captured \(bars) bars (\(notes) notes) to \(target)")
+        return .success(["bars": .int(bars), "notes": .int(notes), "path": .string(target)])
+    }
+
+    static func timestamp() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd-HHmmss"
+        return formatter.string(from: Date())
+    }
+}

@@ -1,0 +1,299 @@
+import ContinuoDaemon
+import ContinuoHarness
+import ContinuoProtocol
+import Foundation
+import Testing
+
+/// Protocol conformance against a real daemon on a private JACK server: every command, every
+/// error code the daemon itself produces, events, and abuse that must not take it down.
+@Suite(.serialized) struct ControlProtocolTests {
+    /// A raw line client: what `socat` does.
+    final class RawClient {
+        let fd: Int32
+        var pending: [UInt8] = []
+
+        init(_ path: String) throws {
+            fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+            let ok = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            guard ok == 0 else { throw ControlClient.ClientError.cannotConnect(path, "refused") }
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+
+        deinit { close(fd) }
+
+        func send(_ line: String) {
+            let bytes = Array((line + "\n").utf8)
+            var sent = 0
+            while sent < bytes.count {
+                let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if n <= 0 { return }
+                sent += n
+            }
+        }
+
+        func line() -> String? {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while !pending.contains(0x0A) {
+                let n = read(fd, &buffer, buffer.count)
+                if n <= 0 { return nil }
+                pending += buffer[0..<n]
+            }
+            let end = pending.firstIndex(of: 0x0A)!
+            let line = String(decoding: pending[..<end], as: UTF8.self)
+            pending.removeFirst(end + 1)
+            return line
+        }
+
+        /// The next reply (events are skipped), as JSON.
+        func reply() -> [String: Any]? {
+            while let line = line() {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+                if object["ok"] != nil { return object }
+            }
+            return nil
+        }
+
+        func errorCode(after request: String) -> String? {
+            send(request)
+            return (reply()?["error"] as? [String: Any])?["code"] as? String
+        }
+    }
+
+    struct Fixture {
+        let server: PrivateJackServer
+        let daemon: DaemonTests.RunningDaemon
+        var socket: String { daemon.socket }
+
+        init(preset: String = "midi-effect") throws {
+            server = try PrivateJackServer()
+            daemon = try DaemonTests.RunningDaemon(["--jack-server", server.name, "--preset", preset])
+            guard daemon.waitFor("connected to JACK server") else { throw ControlClient.ClientError.closed }
+        }
+
+        /// jack_midiseq loops C4 (every half second) into the daemon's input.
+        func playLoop() throws -> Process {
+            let seq = Process()
+            seq.executableURL = URL(fileURLWithPath: "/usr/bin/jack_midiseq")
+            seq.arguments = ["loop", "24000", "0", "60", "6000"]
+            seq.environment = ["JACK_DEFAULT_SERVER": server.name, "JACK_NO_START_SERVER": "1"]
+            seq.standardOutput = FileHandle.nullDevice
+            seq.standardError = FileHandle.nullDevice
+            try seq.run()
+            for _ in 0..<250 where !PrivateJackServer.portExists("loop:out", server: server.name) { usleep(20_000) }
+            let connect = Process()
+            connect.executableURL = URL(fileURLWithPath: "/usr/bin/jack_connect")
+            connect.arguments = ["loop:out", "continuo-fx:in"]
+            connect.environment = seq.environment
+            try connect.run()
+            connect.waitUntilExit()
+            return seq
+        }
+
+        func stop() -> Int32 {
+            let status = daemon.stop()
+            server.stop()
+            return status
+        }
+    }
+
+    static let enabled = DaemonTests.hasJack && FileManager.default.fileExists(atPath: "/usr/bin/jack_midiseq")
+
+    @Test(.enabled(if: enabled, "jackd2 is not installed"))
+    func everyCommandAnswers() throws {
+        let f = try Fixture()
+        let c = try RawClient(f.socket)
+        #expect(c.line()?.contains("\"hello\":\"continuo\"") == true)
+        func ok(_ request: String) -> [String: Any]? {
+            c.send(request)
+            let reply = c.reply()
+            #expect(reply?["ok"] as? Bool == true, "\(request) -> \(String(describing: reply))")
+            return reply?["result"] as? [String: Any]
+        }
+        c.send(#"{"id":1,"cmd":"ping"}"#)
+        #expect(c.reply()?["result"] as? String == "pong")
+        #expect(ok(#"{"id":"v","cmd":"version"}"#)?["protocol"] as? Int == 1)
+        let status = try #require(ok(#"{"id":2,"cmd":"status"}"#))
+        for key in ["mode", "model", "tempo", "params", "jack", "counters", "preset"] { #expect(status[key] != nil, "status lacks \(key)") }
+        #expect((status["jack"] as? [String: Any])?["sample_rate"] as? Int == 48_000)
+        #expect((ok(#"{"id":3,"cmd":"get"}"#)?["params"] as? [String: Any])?.count == Parameter.allCases.count)
+        let examples: [String: String] = ["temperature": "0.8", "top_k": "20", "top_p": "0.9", "repetition_penalty": "1.2",
+            "mode": "\"accompany\"", "density": "0.5", "response_beats": "4", "silence_beats": "2", "output_channel": "3",
+            "input_channel": "0", "transpose": "2", "tempo_source": "\"fixed\"", "bpm": "90", "window_events": "128"]
+        #expect(examples.count == Parameter.allCases.count)
+        for (name, value) in examples {
+            let result = ok(#"{"id":4,"cmd":"set","param":"\#(name)","value":\#(value)}"#)
+            #expect(result?["param"] as? String == name)
+            c.send(#"{"id":5,"cmd":"get","param":"\#(name)"}"#)
+            let got = (c.reply()?["result"] as? [String: Any])?["value"]
+            let shown = "\(got ?? "nil")", sent = value.replacingOccurrences(of: "\"", with: "")
+            if let a = Double(shown), let b = Double(sent) { #expect(a == b, "\(name)") } else { #expect(shown == sent, "\(name)") }
+        }
+        #expect((ok(#"{"id":6,"cmd":"preset","action":"list"}"#)?["presets"] as? [String])?.contains("jam") == true)
+        #expect(ok(#"{"id":7,"cmd":"preset","action":"load","name":"jam"}"#)?["preset"] as? String == "jam")
+        #expect(ok(#"{"id":9,"cmd":"model","action":"load","path":"\#(DaemonTests.model)"}"#)?["model"] as? String == DaemonTests.model)
+        _ = ok(#"{"id":10,"cmd":"panic"}"#)
+        #expect(ok(#"{"id":11,"cmd":"pause"}"#)?["paused"] as? Bool == true)
+        #expect(ok(#"{"id":12,"cmd":"resume"}"#)?["paused"] as? Bool == false)
+        #expect((ok(#"{"id":13,"cmd":"subscribe","topics":["params"]}"#)?["topics"] as? [String]) == ["params"])
+        #expect((ok(#"{"id":14,"cmd":"unsubscribe","topics":["params"]}"#)?["topics"] as? [String]) == [])
+        #expect(((ok(#"{"id":15,"cmd":"instance","action":"list"}"#)?["instances"] as? [[String: Any]])?.first?["name"] as? String) == "main")
+        #expect(f.stop() == 0)
+    }
+
+    @Test(.enabled(if: enabled, "jackd2 is not installed"))
+    func errorsHaveTheirCodes() throws {
+        let f = try Fixture()
+        let c = try RawClient(f.socket)
+        _ = c.line()
+        #expect(c.errorCode(after: "{not json") == "parse_error")
+        #expect(c.errorCode(after: "[1,2]") == "invalid_request")
+        #expect(c.errorCode(after: #"{"cmd":"fly"}"#) == "unknown_command")
+        #expect(c.errorCode(after: #"{"cmd":"set","param":"loudness","value":1}"#) == "unknown_parameter")
+        #expect(c.errorCode(after: #"{"cmd":"set","param":"temperature"}"#) == "missing_argument")
+        #expect(c.errorCode(after: #"{"cmd":"set","param":"temperature","value":"hot"}"#) == "wrong_type")
+        #expect(c.errorCode(after: #"{"cmd":"set","param":"temperature","value":9}"#) == "out_of_range")
+        #expect(c.errorCode(after: #"{"cmd":"status","instance":"bass"}"#) == "unknown_instance")
+        #expect(c.errorCode(after: #"{"cmd":"preset","action":"load","name":"nosuch"}"#) == "not_found")
+        #expect(c.errorCode(after: #"{"cmd":"instance","action":"add","name":"bass"}"#) == "invalid_state")
+        let corrupt = FileManager.default.temporaryDirectory.appendingPathComponent("corrupt-\(UInt32.random(in: 0...UInt32.max)).safetensors").path
+        FileManager.default.createFile(atPath: corrupt, contents: Data(repeating: 1, count: 100))
+        defer { try? FileManager.default.removeItem(atPath: corrupt) }
+        #expect(c.errorCode(after: #"{"cmd":"model","action":"load","path":"\#(corrupt)"}"#) == "model_invalid")
+        let badPreset = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UInt32.random(in: 0...UInt32.max)).toml").path
+        FileManager.default.createFile(atPath: badPreset, contents: Data("[engine]\nbpm = \"fast\"\n".utf8))
+        defer { try? FileManager.default.removeItem(atPath: badPreset) }
+        #expect(c.errorCode(after: #"{"cmd":"preset","action":"load","name":"\#(badPreset)"}"#) != nil)
+        // A 1 MB line is refused once; the connection goes on.
+        c.send(String(repeating: "x", count: 1 << 20))
+        #expect((c.reply()?["error"] as? [String: Any])?["code"] as? String == "line_too_long")
+        c.send(#"{"id":99,"cmd":"ping"}"#)
+        #expect(c.reply()?["id"] as? Int == 99)
+        // A flood beyond the rate limit is shed, and the daemon is still there afterwards.
+        var shed = 0
+        for _ in 0..<4000 { c.send(#"{"cmd":"set","param":"temperature","value":0.9}"#) }
+        for _ in 0..<4000 { if (c.reply()?["error"] as? [String: Any])?["code"] as? String == "overloaded" { shed += 1 } }
+        #expect(shed > 0)
+        usleep(1_100_000)
+        c.send(#"{"id":100,"cmd":"ping"}"#)
+        #expect(c.reply()?["result"] as? String == "pong")
+        #expect(f.stop() == 0)
+    }
+
+    @Test(.enabled(if: enabled, "jackd2 is not installed"))
+    func abusiveClientsDoNotTakeItDown() throws {
+        let f = try Fixture()
+        // A client that never reads, subscribed to everything, while notes play.
+        let sleeper = try RawClient(f.socket)
+        sleeper.send(#"{"cmd":"subscribe","topics":["notes","params","mode","model","xruns","warnings"]}"#)
+        let seq = try f.playLoop()
+        defer { seq.terminate() }
+        // One that disconnects mid-reply.
+        for _ in 0..<20 {
+            let quitter = try RawClient(f.socket)
+            quitter.send(#"{"cmd":"status"}"#)
+        }
+        // A hundred at once.
+        let clients = try (0..<100).map { _ in try RawClient(f.socket) }
+        for (i, client) in clients.enumerated() { client.send(#"{"id":\#(i),"cmd":"ping"}"#) }
+        var answered = 0
+        for client in clients {
+            _ = client.line()
+            if client.reply()?["result"] as? String == "pong" { answered += 1 }
+        }
+        #expect(answered == 100)
+        let c = try RawClient(f.socket)
+        _ = c.line()
+        var eventsIn = 0
+        for _ in 0..<50 where eventsIn == 0 {
+            c.send(#"{"id":1,"cmd":"status"}"#)
+            eventsIn = ((c.reply()?["result"] as? [String: Any])?["counters"] as? [String: Any])?["events_in"] as? Int ?? 0
+            if eventsIn == 0 { usleep(100_000) }
+        }
+        #expect(eventsIn > 0, "the loop's notes reach the daemon while it is being abused")
+        #expect(f.daemon.process.isRunning)
+        #expect(f.stop() == 0)
+    }
+
+    @Test(.enabled(if: enabled, "jackd2 is not installed"))
+    func eventsAndCapture() throws {
+        let f = try Fixture()
+        let seq = try f.playLoop()
+        defer { seq.terminate() }
+        let c = try RawClient(f.socket)
+        _ = c.line()
+        c.send(#"{"id":1,"cmd":"subscribe","topics":["notes","params","mode"]}"#)
+        var kinds = Set<String>(), directions = Set<String>()
+        c.send(#"{"id":2,"cmd":"set","param":"density","value":1}"#)
+        c.send(#"{"id":3,"cmd":"set","param":"mode","value":"effect"}"#)
+        let deadline = Date().addingTimeInterval(8)
+        while Date() < deadline, !(directions.contains("in") && directions.contains("out") && kinds.contains("param") && kinds.contains("mode")) {
+            guard let line = c.line(), let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { break }
+            if let kind = object["event"] as? String { kinds.insert(kind) }
+            if let dir = object["dir"] as? String { directions.insert(dir) }
+        }
+        #expect(directions == ["in", "out"])
+        #expect(kinds.isSuperset(of: ["note", "param", "mode"]))
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("capture-\(UInt32.random(in: 0...UInt32.max)).mid").path
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        let capture = try CLITests().run(["ctl", "capture", target, "--bars", "4", "--socket", f.socket])
+        #expect(capture.status == 0, "\(capture.err)")
+        let inspect = try CLITests().run(["inspect", "--json", target])
+        #expect(inspect.out.contains("\"name\" : \"performer\""))
+        #expect(inspect.out.contains("\"name\" : \"continuo\""))
+        #expect(f.stop() == 0)
+    }
+
+    /// `continuo ctl set temperature X` mid-run changes what is generated next: answers to the
+    /// same repeated note are fixed at temperature 0 and scatter at a high temperature.
+    @Test(.enabled(if: enabled, "jackd2 is not installed"))
+    func temperatureChangesWhatIsGeneratedNext() throws {
+        let f = try Fixture()
+        let seq = try f.playLoop()
+        defer { seq.terminate() }
+        func answers(at temperature: String, count: Int) throws -> [Int] {
+            let set = try CLITests().run(["ctl", "set", "temperature", temperature, "--socket", f.socket])
+            #expect(set.status == 0, "\(set.err)")
+            let c = try RawClient(f.socket)
+            _ = c.line()
+            c.send(#"{"id":1,"cmd":"subscribe","topics":["notes"]}"#)
+            var pitches: [Int] = []
+            while pitches.count < count, let line = c.line() {
+                guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      o["dir"] as? String == "out", (o["velocity"] as? Int ?? 0) > 0, let pitch = o["pitch"] as? Int else { continue }
+                pitches.append(pitch)
+            }
+            return pitches
+        }
+        let cold = try answers(at: "0", count: 8)
+        let hot = try answers(at: "5", count: 8)
+        #expect(cold.count == 8 && hot.count == 8)
+        #expect(Set(hot).count > Set(cold).count, "cold \(cold), hot \(hot)")
+        let bad = try CLITests().run(["ctl", "set", "temperature", "-1", "--socket", f.socket])
+        #expect(bad.status == 64)
+        #expect(f.stop() == 0)
+    }
+
+    @Test(.enabled(if: enabled, "jackd2 is not installed"))
+    func socketIsPrivateAndStaleFilesAreReplaced() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stale-\(UInt32.random(in: 0...UInt32.max)).sock").path
+        // A socket file nobody listens on, as a crashed daemon leaves.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        close(fd)
+        #expect(FileManager.default.fileExists(atPath: path))
+        let log = Log(minimum: .error)
+        let server = try ControlSocketServer(path: path, log: log)
+        let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0
+        #expect(mode & 0o777 == 0o600)
+        #expect(throws: ControlSocketServer.ServerError.self) { _ = try ControlSocketServer(path: path, log: log) }
+        server.close()
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}
