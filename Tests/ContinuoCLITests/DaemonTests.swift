@@ -21,7 +21,7 @@ import Testing
         let out: URL
         let socket: String
 
-        init(_ arguments: [String]) throws {
+        init(_ arguments: [String], environment extra: [String: String] = [:]) throws {
             let id = UInt32.random(in: 0...UInt32.max)
             log = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(id).log")
             out = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(id).out")
@@ -30,7 +30,7 @@ import Testing
             FileManager.default.createFile(atPath: out.path, contents: nil)
             process.executableURL = CLITests.binary
             process.arguments = ["daemon", "--model", DaemonTests.model, "--socket", socket] + arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(["JACK_NO_START_SERVER": "1"]) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging(["JACK_NO_START_SERVER": "1"].merging(extra) { $1 }) { $1 }
             process.standardError = try FileHandle(forWritingTo: log)
             process.standardOutput = try FileHandle(forWritingTo: out)
             try process.run()
