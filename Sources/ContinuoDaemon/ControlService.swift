@@ -103,8 +103,9 @@ final class ControlService: @unchecked Sendable {
             reply(id, request, .failure(ProtocolError(.overloaded, "more than \(Int(Limits.requestsPerSecond)) requests per second; this one was shed")))
             return
         }
-        if let instance = request.instance, instance != Daemon.instanceName {
-            reply(id, request, .failure(ProtocolError(.unknownInstance, "no instance '\(instance)' (this daemon hosts '\(Daemon.instanceName)')")))
+        guard let target = daemon.instance(named: request.instance) else {
+            let known = daemon.instances.map(\.name).joined(separator: ", ")
+            reply(id, request, .failure(ProtocolError(.unknownInstance, "no instance '\(request.instance ?? "")' (instances: \(known))")))
             return
         }
         switch request.command {
@@ -127,14 +128,37 @@ final class ControlService: @unchecked Sendable {
         case .presetList:
             reply(id, request, .success(["presets": .array(PresetLoader.presetNames().map { .string($0) })]))
         case .instanceList:
-            reply(id, request, .success(["instances": .array([daemon.instanceSummary])]))
-        case .instanceAdd, .instanceRemove:
-            reply(id, request, .failure(ProtocolError(.invalidState, "this daemon hosts one instance ('\(Daemon.instanceName)'); run another daemon (another --socket and JACK client name) for a second generator")))
+            reply(id, request, .success(["instances": .array(daemon.instances.map(\.instanceSummary))]))
+        case let .instanceAdd(name, presetName):
+            do {
+                let loaded = try presetName.map { try PresetLoader.load(nameOrPath: $0) } ?? (preset: daemon.options.preset, path: daemon.options.presetPath)
+                let added = try daemon.addInstance(name: name, preset: loaded.preset, presetPath: loaded.path)
+                reply(id, request, .success(["instance": .string(added.name), "preset": .string(loaded.preset.name)]))
+            } catch Daemon.InstanceError.exists(let name) {
+                reply(id, request, .failure(ProtocolError(.instanceExists, "there is already an instance '\(name)'")))
+            } catch let error as PresetError {
+                reply(id, request, .failure(ProtocolError(error.message.hasPrefix("no such preset") ? .notFound : .presetInvalid, error.description)))
+            } catch {
+                reply(id, request, .failure(ProtocolError(.modelInvalid, "cannot start instance '\(name)': \(error)")))
+            }
+        case let .instanceRemove(name):
+            // Stopping releases the instance's notes and waits for it: off this thread.
+            let daemon = self.daemon
+            DispatchQueue.global().async { [weak self] in
+                do {
+                    try daemon.removeInstance(name: name)
+                    self?.reply(id, request, .success(["instance": .string(name)]))
+                } catch Daemon.InstanceError.isFirst {
+                    self?.reply(id, request, .failure(ProtocolError(.invalidState, "the first instance ('\(Daemon.instanceName)') stays while the daemon runs")))
+                } catch {
+                    self?.reply(id, request, .failure(ProtocolError(.unknownInstance, "no instance '\(name)'")))
+                }
+            }
         case let .presetLoad(name):
             // Parse and validate here, off the worker; the worker only swaps the settings in.
             do {
                 let loaded = try PresetLoader.load(nameOrPath: name)
-                submit(id, request) { $0.apply(preset: loaded.preset) }
+                submit(id, request, to: target) { $0.apply(preset: loaded.preset) }
             } catch let error as PresetError {
                 reply(id, request, .failure(ProtocolError(error.message.hasPrefix("no such preset") ? .notFound : .presetInvalid, error.description)))
             } catch {
@@ -143,21 +167,21 @@ final class ControlService: @unchecked Sendable {
         case let .modelLoad(path):
             // Loading and checking a model takes milliseconds: never on the worker.
             do {
-                let inference = UncheckedBox(try daemon.loadInference(path))
-                submit(id, request) { $0.swap(inference.value, path: path) }
+                let inference = UncheckedBox(try target.loadInference(path))
+                submit(id, request, to: target) { $0.swap(inference.value, path: path) }
             } catch {
                 reply(id, request, .failure(ProtocolError(.modelInvalid, "\(error); the current model stays")))
             }
         default:
             let command = request.command
-            submit(id, request) { $0.perform(command) }
+            submit(id, request, to: target) { $0.perform(command) }
         }
     }
 
     /// Hands work to the worker; its answer is sent when done. Sheds when the worker is behind.
-    private func submit(_ id: ControlSocketServer.ClientID, _ request: Request,
+    private func submit(_ id: ControlSocketServer.ClientID, _ request: Request, to instance: Instance,
                         _ work: @escaping @Sendable (WorkerContext) -> Result<JSONValue, ProtocolError>) {
-        let accepted = daemon.enqueue(work) { [weak self] outcome in self?.reply(id, request, outcome) }
+        let accepted = instance.enqueue(work) { [weak self] outcome in self?.reply(id, request, outcome) }
         if !accepted {
             reply(id, request, .failure(ProtocolError(.overloaded, "the worker has too many commands waiting; this one was shed")))
         }

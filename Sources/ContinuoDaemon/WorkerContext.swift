@@ -10,13 +10,13 @@ import Foundation
 /// What a control command may touch, on the worker thread, between two engine steps: so a
 /// `set` takes effect from the next generated event and nothing races the engine.
 final class WorkerContext {
-    let daemon: Daemon
+    let instance: Instance
     let engine: Engine
     let session: JackSession?
     let now: Int64
 
-    init(daemon: Daemon, engine: Engine, session: JackSession?, now: Int64) {
-        self.daemon = daemon
+    init(instance: Instance, engine: Engine, session: JackSession?, now: Int64) {
+        self.instance = instance
         self.engine = engine
         self.session = session
         self.now = now
@@ -32,19 +32,19 @@ final class WorkerContext {
             return .success(["params": .object(Dictionary(uniqueKeysWithValues: Parameter.allCases.map { ($0.name, value(of: $0)) }))])
         case let .set(parameter, value):
             set(parameter, value)
-            daemon.publish(Event(instance: Daemon.instanceName, .param(parameter, value)))
+            instance.publish(.param(parameter, value))
             if parameter == .mode { publishMode() }
             return .success(["param": .string(parameter.name), "value": value.json])
         case let .presetSave(name):
             return savePreset(name)
         case .panic:
-            daemon.applyOutput(engine.panic(at: now), now: now)
+            instance.applyOutput(engine.panic(at: now), now: now)
             session?.scheduler.panic()
-            daemon.log.info("panic: all notes off")
+            instance.log.info("panic: all notes off")
             return .success(.null)
         case .pause:
             engine.pause()
-            daemon.applyOutput(engine.advance(to: now), now: now)
+            instance.applyOutput(engine.advance(to: now), now: now)
             publishMode()
             return .success(["paused": true])
         case .resume:
@@ -62,26 +62,26 @@ final class WorkerContext {
         let rate = session?.client.sampleRate ?? Int(engine.configuration.sampleRate)
         let period = session?.client.bufferSize ?? 128
         engine.set(configuration: preset.engineConfiguration(sampleRate: rate, bufferSize: period))
-        daemon.applyOutput(engine.advance(to: now), now: now)
-        daemon.currentPreset = preset
-        daemon.log.info("preset '\(preset.name)' loaded: mode \(preset.engine.mode)")
+        instance.applyOutput(engine.advance(to: now), now: now)
+        instance.currentPreset = preset
+        instance.log.info("preset '\(preset.name)' loaded: mode \(preset.engine.mode)")
         publishMode()
         return .success(["preset": .string(preset.name)])
     }
 
     func swap(_ inference: LSTMInference, path: String) -> Result<JSONValue, ProtocolError> {
         engine.swapModel(inference)
-        daemon.applyOutput(engine.advance(to: now), now: now)
-        daemon.modelPath = path
-        daemon.log.info("model swapped: \(path)")
-        daemon.publish(Event(instance: Daemon.instanceName, .model(path: path)))
+        instance.applyOutput(engine.advance(to: now), now: now)
+        instance.modelPath = path
+        instance.log.info("model swapped: \(path)")
+        instance.publish(.model(path: path))
         return .success(["model": .string(path)])
     }
 
     private func publishMode() {
         let status = engine.status
-        daemon.publish(Event(instance: Daemon.instanceName, .mode(status.mode.rawValue, paused: status.paused)))
-        daemon.updateSummary(mode: status.mode.rawValue, paused: status.paused)
+        instance.publish(.mode(status.mode.rawValue, paused: status.paused))
+        instance.updateSummary(mode: status.mode.rawValue, paused: status.paused)
     }
 
     func value(of parameter: Parameter) -> JSONValue {
@@ -99,7 +99,7 @@ final class WorkerContext {
         case .silenceBeats: return .double(c.silenceBeats)
         case .outputChannel: return .int(Int(c.outputChannel) + 1)
         case .inputChannel: return .int(c.inputChannel.map { Int($0) + 1 } ?? 0)
-        case .transpose: return .int(daemon.transpose)
+        case .transpose: return .int(instance.transpose)
         case .tempoSource: return .string(c.tempoSource.rawValue)
         case .bpm: return .double(engine.status.bpm)
         case .windowEvents: return .int(c.windowEvents)
@@ -128,7 +128,7 @@ final class WorkerContext {
             return
         case .mode:
             engine.set(mode: EngineMode(rawValue: value.stringValue ?? "") ?? c.mode)
-            daemon.applyOutput(engine.advance(to: now), now: now)
+            instance.applyOutput(engine.advance(to: now), now: now)
             return
         case .density:
             engine.set(density: number)
@@ -139,7 +139,7 @@ final class WorkerContext {
         case .transpose:
             // Notes sounding at the old transposition are released first: their note-offs
             // would otherwise go to other keys.
-            daemon.transpose = value.intValue ?? 0
+            instance.transpose = value.intValue ?? 0
             session?.scheduler.flush()
             return
         case .responseBeats: c.responseBeats = number
@@ -152,25 +152,25 @@ final class WorkerContext {
         case .windowEvents: c.windowEvents = value.intValue ?? c.windowEvents
         }
         engine.set(configuration: c)
-        daemon.applyOutput(engine.advance(to: now), now: now)
+        instance.applyOutput(engine.advance(to: now), now: now)
     }
 
     private func status() -> JSONValue {
         let s = engine.status
-        let report = daemon.report
+        let report = instance.report
         var jack: [String: JSONValue] = ["running": .bool(session != nil && !(session?.client.serverGone ?? true))]
         if let client = session?.client {
             jack["sample_rate"] = .int(client.sampleRate)
             jack["buffer_frames"] = .int(client.bufferSize)
         }
-        if let server = daemon.options.jackServer { jack["server"] = .string(server) }
-        let latency = daemon.latencySummary()
+        if let server = instance.options.jackServer { jack["server"] = .string(server) }
+        let latency = instance.latencySummary()
         return [
-            "instance": .string(Daemon.instanceName),
+            "instance": .string(instance.name),
             "mode": .string(s.mode.rawValue),
             "paused": .bool(s.paused),
-            "preset": .string(daemon.currentPreset.name),
-            "model": .string(daemon.modelPath),
+            "preset": .string(instance.currentPreset.name),
+            "model": .string(instance.modelPath),
             "tempo": ["bpm": .double(s.bpm), "source": .string(engine.configuration.tempoSource.rawValue)],
             "params": .object(Dictionary(uniqueKeysWithValues: Parameter.allCases.map { ($0.name, value(of: $0)) })),
             "jack": .object(jack),
@@ -183,7 +183,7 @@ final class WorkerContext {
     }
 
     private func savePreset(_ name: String) -> Result<JSONValue, ProtocolError> {
-        var preset = daemon.currentPreset
+        var preset = instance.currentPreset
         let c = engine.configuration
         preset.name = name
         preset.engine.mode = c.mode.rawValue
@@ -213,7 +213,7 @@ final class WorkerContext {
         let beatsPerBar = 4.0
         let framesPerBeat = engine.configuration.sampleRate * 60 / max(engine.status.bpm, 1)
         let since = now - Int64(Double(bars) * beatsPerBar * framesPerBeat)
-        let events = daemon.capture.events(since: since)
+        let events = instance.capture.events(since: since)
         let notes = events.filter { $0.bytes.isNoteOn }.count
         guard notes > 0 else { return .failure(ProtocolError(.invalidState, "nothing was played in the last \(bars) bars")) }
         let target = path ?? (PresetLoader.captureFolder() + "/" + Self.timestamp() + ".mid")
@@ -225,7 +225,7 @@ final class WorkerContext {
         } catch {
             return .failure(ProtocolError(.ioError, "cannot write \(target): \(error)"))
         }
-        daemon.log.info("captured \(bars) bars (\(notes) notes) to \(target)")
+        instance.log.info("captured \(bars) bars (\(notes) notes) to \(target)")
         return .success(["bars": .int(bars), "notes": .int(notes), "path": .string(target)])
     }
 

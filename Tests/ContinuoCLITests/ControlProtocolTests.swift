@@ -158,7 +158,10 @@ import Testing
         #expect(c.errorCode(after: #"{"cmd":"set","param":"temperature","value":9}"#) == "out_of_range")
         #expect(c.errorCode(after: #"{"cmd":"status","instance":"bass"}"#) == "unknown_instance")
         #expect(c.errorCode(after: #"{"cmd":"preset","action":"load","name":"nosuch"}"#) == "not_found")
-        #expect(c.errorCode(after: #"{"cmd":"instance","action":"add","name":"bass"}"#) == "invalid_state")
+        #expect(c.errorCode(after: #"{"cmd":"instance","action":"add","name":"main"}"#) == "instance_exists")
+        #expect(c.errorCode(after: #"{"cmd":"instance","action":"remove","name":"main"}"#) == "invalid_state")
+        #expect(c.errorCode(after: #"{"cmd":"instance","action":"remove","name":"nobody"}"#) == "unknown_instance")
+        #expect(c.errorCode(after: #"{"cmd":"instance","action":"add","name":"x","preset":"nosuch"}"#) == "not_found")
         let corrupt = FileManager.default.temporaryDirectory.appendingPathComponent("corrupt-\(UInt32.random(in: 0...UInt32.max)).safetensors").path
         FileManager.default.createFile(atPath: corrupt, contents: Data(repeating: 1, count: 100))
         defer { try? FileManager.default.removeItem(atPath: corrupt) }
@@ -179,6 +182,36 @@ import Testing
         #expect(shed > 0)
         usleep(1_100_000)
         c.send(#"{"id":100,"cmd":"ping"}"#)
+        #expect(c.reply()?["result"] as? String == "pong")
+        #expect(f.stop() == 0)
+    }
+
+    /// A second generator, added and removed live, with its own ports and parameters.
+    @Test(.enabled(if: enabled, "jackd2 is not installed"))
+    func instancesAreAddedAndRemovedLive() throws {
+        let f = try Fixture()
+        let c = try RawClient(f.socket)
+        _ = c.line()
+        c.send(#"{"id":1,"cmd":"instance","action":"add","name":"bass","preset":"accompany"}"#)
+        #expect((c.reply()?["result"] as? [String: Any])?["preset"] as? String == "accompany")
+        var ports = false
+        for _ in 0..<250 where !ports {
+            ports = PrivateJackServer.portExists("continuo-accompany:midi_in", server: f.server.name)
+            if !ports { usleep(20_000) }
+        }
+        #expect(ports, "the new instance has its own JACK ports")
+        c.send(#"{"id":2,"cmd":"set","param":"temperature","value":1.5,"instance":"bass"}"#)
+        #expect(c.reply()?["ok"] as? Bool == true)
+        c.send(#"{"id":3,"cmd":"get","param":"temperature"}"#)
+        #expect((c.reply()?["result"] as? [String: Any])?["value"] as? Double != 1.5, "the first instance keeps its own")
+        c.send(#"{"id":4,"cmd":"status","instance":"bass"}"#)
+        #expect((c.reply()?["result"] as? [String: Any])?["mode"] as? String == "accompany")
+        c.send(#"{"id":5,"cmd":"instance","action":"list"}"#)
+        #expect(((c.reply()?["result"] as? [String: Any])?["instances"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["main", "bass"])
+        c.send(#"{"id":6,"cmd":"instance","action":"remove","name":"bass"}"#)
+        #expect(c.reply()?["ok"] as? Bool == true)
+        #expect(!PrivateJackServer.portExists("continuo-accompany:midi_in", server: f.server.name))
+        c.send(#"{"id":7,"cmd":"ping"}"#)
         #expect(c.reply()?["result"] as? String == "pong")
         #expect(f.stop() == 0)
     }

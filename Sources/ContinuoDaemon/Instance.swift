@@ -1,0 +1,327 @@
+import ContinuoEngine
+import ContinuoJACK
+import ContinuoModel
+import ContinuoOffline
+import ContinuoProtocol
+import Foundation
+import Histogram
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One generator: its own JACK client and ports, model, preset and parameters. Connects to
+/// JACK (and keeps reconnecting while the server is away), feeds the performer's events to the
+/// engine on a worker loop, and hands what the engine plays to the real-time scheduler. Stops
+/// gracefully on request: machine notes are released, all notes off is sent, then the client
+/// leaves JACK.
+public final class Instance: @unchecked Sendable {
+    public let name: String
+
+    public let options: Daemon.Options
+    weak var host: Daemon?
+    public let log: Log
+    private let stopFlag = Atomic<Bool>(false)
+    private var engine: Engine?
+    private var inference: LSTMInference
+    public internal(set) var report = Daemon.Report()
+
+    // Worker-thread state reachable from control commands (WorkerContext).
+    var currentPreset: Preset
+    var modelPath: String
+    var transpose = 0
+    let capture = CaptureBuffer()
+    private var currentSession: JackSession?
+    private var latencies = Histogram<UInt64>(highestTrackableValue: 48_000 * 60, numberOfSignificantValueDigits: .three)
+    private var lastLatency: Int64?
+
+    // Shared with the control thread.
+    private typealias Job = (work: @Sendable (WorkerContext) -> Result<JSONValue, ProtocolError>,
+                             reply: @Sendable (Result<JSONValue, ProtocolError>) -> Void)
+    private let jobs = Mutex<[Job]>([])
+    private static let maximumPendingJobs = 4096
+    private let summary = Mutex<JSONValue>(.null)
+
+    init(name: String, options: Daemon.Options, log: Log, host: Daemon?) throws {
+        self.name = name
+        self.options = options
+        self.host = host
+        self.log = log
+        currentPreset = options.preset
+        modelPath = options.modelPath
+        let model = try ModelStore.load(options.modelPath)
+        inference = LSTMInference(model: model, precision: .int8, maxBatch: 8)
+        BLASThreads.set(1)
+        updateSummary(mode: options.preset.engine.mode, paused: false)
+    }
+
+    public func requestStop() { stopFlag.store(true, ordering: .relaxed) }
+    private var stopRequested: Bool { stopFlag.load(ordering: .relaxed) }
+
+    // MARK: For the control thread
+
+    var instanceSummary: JSONValue { summary.withLock { $0 } }
+
+    func updateSummary(mode: String, paused: Bool) {
+        let preset = currentPreset.name
+        let name = self.name
+        summary.withLock { $0 = ["name": .string(name), "mode": .string(mode), "paused": .bool(paused), "preset": .string(preset)] }
+    }
+
+    /// Loads and validates a model (on the caller's thread, never the worker's).
+    func loadInference(_ path: String) throws -> LSTMInference {
+        LSTMInference(model: try ModelStore.load(path), precision: .int8, maxBatch: 8)
+    }
+
+    /// Queues work for the worker; false when too much is waiting (the caller sheds it).
+    func enqueue(_ work: @escaping @Sendable (WorkerContext) -> Result<JSONValue, ProtocolError>,
+                 reply: @escaping @Sendable (Result<JSONValue, ProtocolError>) -> Void) -> Bool {
+        jobs.withLock { queue in
+            guard queue.count < Self.maximumPendingJobs else { return false }
+            queue.append((work, reply))
+            return true
+        }
+    }
+
+    func publish(_ kind: Event.Kind) { host?.publish(Event(instance: name, kind)) }
+
+    func latencySummary() -> JSONValue {
+        guard latencies.totalCount > 0 else { return .null }
+        return ["count": .int(Int(latencies.totalCount)), "p50": .int(Int(latencies.valueAtPercentile(50))),
+                "p99": .int(Int(latencies.valueAtPercentile(99))), "p999": .int(Int(latencies.valueAtPercentile(99.9))),
+                "max": .int(Int(latencies.max))]
+    }
+
+    // MARK: Running
+
+    /// Runs until a stop is requested. Never returns early because JACK is missing: it waits.
+    public func run() -> Daemon.Report {
+        raiseWorkerPriority()
+        var backoff = 0.25
+        var announced = false
+        while !stopRequested {
+            do {
+                let session = try JackSession(options: options, log: log)
+                report.connections += 1
+                backoff = 0.25
+                let status = "connected to JACK\(options.jackServer.map { " server '\($0)'" } ?? ""): \(session.client.sampleRate) Hz, \(session.client.bufferSize) frames per period; mode \(currentPreset.engine.mode)"
+                log.info(name == Daemon.instanceName ? status : "[\(name)] \(status)")
+                host?.instanceConnected(self, status: status, first: !announced)
+                announced = true
+                currentSession = session
+                serve(session)
+                currentSession = nil
+                if session.client.serverGone, !stopRequested {
+                    log.warning("the JACK server went away; reconnecting (machine notes sounding there are gone with it)")
+                    host?.instanceStatus(self, "JACK server gone; reconnecting")
+                    publish(.warning(code: .jackUnavailable, message: "the JACK server went away; reconnecting"))
+                }
+                session.close(log: log)
+            } catch {
+                log.warning("JACK is not available (\(error)); retrying in \(backoff) s")
+                host?.instanceStatus(self, "waiting for JACK: \(error)")
+                serveControlWhileWaiting(seconds: backoff)
+                backoff = min(backoff * 2, 5)
+            }
+        }
+        report.residentMemoryKB = Self.residentMemoryKB()
+        return report
+    }
+
+    /// The worker answers within a period, so it runs with real-time priority below JACK's own
+    /// threads when allowed (root, or an rtprio limit as the systemd unit sets); otherwise as is.
+    private func raiseWorkerPriority() {
+        var parameters = sched_param()
+        parameters.sched_priority = 5
+        let result = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
+        if result == 0 {
+            log.debug("worker runs with SCHED_FIFO priority 5")
+        } else {
+            log.info("worker runs without real-time priority (\(String(cString: strerror(result)))); answers may come late under load")
+        }
+    }
+
+    private func makeEngine(sampleRate: Int, bufferSize: Int) -> Engine {
+        if let engine {
+            var updated = engine.configuration // keeps what was changed live
+            updated.sampleRate = Double(sampleRate)
+            updated.lookaheadFrames = Int64(currentPreset.engine.lookaheadPeriods * bufferSize)
+            updated.responseDelayFrames = Int64(bufferSize)
+            engine.set(configuration: updated)
+            return engine
+        }
+        let created = Engine(inference: inference, configuration: currentPreset.engineConfiguration(sampleRate: sampleRate, bufferSize: bufferSize),
+                             seed: options.seed)
+        engine = created
+        return created
+    }
+
+    /// Hands engine output to the scheduler: a flush first, then the events at their frames
+    /// (never before `now`), transposed when asked. Also feeds capture and subscribers.
+    func applyOutput(_ output: EngineOutput, now: Int64) {
+        guard let scheduler = currentSession?.scheduler else { return }
+        if output.flush {
+            scheduler.flush()
+            report.flushes += 1
+        }
+        for event in output.events {
+            var (status, data1, data2) = event.bytes
+            if transpose != 0, status & 0xE0 == 0x80 {
+                data1 = UInt8(clamping: max(0, min(127, Int(data1) + transpose)))
+            }
+            let bytes = MIDIBytes(status: status, data1: data1, data2: data2, count: MIDIBytes.length(ofStatus: status))
+            let frame = max(event.frame, now)
+            if scheduler.schedule(ScheduledMIDI(frame: frame, generation: scheduler.currentGeneration, bytes: bytes)) {
+                report.scheduled += 1
+            }
+            capture.append(frame: frame, bytes: bytes, isMachine: true)
+            if bytes.isNoteOn || bytes.isNoteOff {
+                publish(.note(.init(direction: .outgoing, channel: Int(bytes.channel) + 1, pitch: Int(bytes.data1),
+                                                                       velocity: bytes.isNoteOn ? Int(bytes.data2) : 0, frame: Int(frame))))
+            }
+        }
+    }
+
+    /// Control commands keep working while JACK is away (status, presets, parameters).
+    private func serveControlWhileWaiting(seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        let engine = self.engine ?? makeEngine(sampleRate: 48_000, bufferSize: 128)
+        while Date() < deadline, !stopRequested {
+            runJobs(engine: engine, now: 0)
+            usleep(20_000)
+        }
+    }
+
+    private func runJobs(engine: Engine, now: Int64) {
+        let pending = jobs.withLock { queue -> [Job] in
+            let batch = Array(queue.prefix(64))
+            queue.removeFirst(batch.count)
+            return batch
+        }
+        guard !pending.isEmpty else { return }
+        let context = WorkerContext(instance: self, engine: engine, session: currentSession, now: now)
+        for job in pending {
+            report.controlCommands += 1
+            job.reply(job.work(context))
+        }
+    }
+
+    /// The worker loop for one connection.
+    private func serve(_ session: JackSession) {
+        let client = session.client
+        let monitor = client.monitor
+        let scheduler = session.scheduler
+        var period = Int64(client.bufferSize)
+        var sampleRate = client.sampleRate
+        let engine = makeEngine(sampleRate: sampleRate, bufferSize: Int(period))
+        var lastWatchdog = Date.distantPast
+        var lastTransport = Date.distantPast
+        var lastXruns = client.xrunCount
+        let watchdogInterval = host?.watchdogInterval ?? 5
+        var passThrough = PassThrough()
+        let effectThrough = currentPreset.engine.effectThrough
+
+        func nextCycle() -> Int64 { monitor.lastCycleStart &+ period }
+
+        while !stopRequested, !client.serverGone {
+            // JACK may change its period or rate while we run (jack_bufsize): follow it.
+            if Int64(monitor.bufferSize) != period || monitor.sampleRate != sampleRate {
+                period = Int64(monitor.bufferSize)
+                sampleRate = monitor.sampleRate
+                _ = makeEngine(sampleRate: sampleRate, bufferSize: Int(period))
+                client.outputLatency = Int(period)
+                log.info("JACK now runs at \(sampleRate) Hz with \(period) frames per period")
+            }
+            let loopStart = DispatchTime.now().uptimeNanoseconds
+            var received = false
+            let boundControllers = Set(engine.configuration.controls.map(\.controller))
+            while let input = session.bridge.inputs.pop() {
+                received = true
+                report.inputs += 1
+                let effectMode = engine.configuration.mode == .effect && effectThrough
+                if let through = passThrough.route(input.bytes, effectMode: effectMode, boundControllers: boundControllers) {
+                    // Pass-through keeps its offset, one period later: a constant latency, reported to JACK.
+                    if scheduler.schedule(ScheduledMIDI(frame: max(input.frame &+ period, nextCycle()), generation: scheduler.currentGeneration, bytes: through)) {
+                        report.scheduled += 1
+                    }
+                }
+                capture.append(frame: input.frame, bytes: input.bytes, isMachine: false)
+                if input.bytes.isNoteOn || input.bytes.isNoteOff {
+                    publish(.note(.init(direction: .incoming, channel: Int(input.bytes.channel) + 1, pitch: Int(input.bytes.data1),
+                                                                           velocity: input.bytes.isNoteOn ? Int(input.bytes.data2) : 0, frame: Int(input.frame))))
+                }
+                let bytes = [input.bytes.status, input.bytes.data1, input.bytes.data2].prefix(Int(input.bytes.count))
+                if let event = InputEvent(midi: bytes) { engine.receive(event, at: input.frame) }
+            }
+            let now = nextCycle()
+            if engine.configuration.tempoSource == .transport, Date().timeIntervalSince(lastTransport) > 0.01 {
+                lastTransport = Date()
+                if let transport = client.transport(), let bbt = transport.bbt {
+                    let beat = Double(bbt.bar - 1) * Double(bbt.beatsPerBar) + Double(bbt.beat - 1) + Double(bbt.tick) / bbt.ticksPerBeat
+                    engine.receive(.transport(rolling: transport.isRolling, bpm: bbt.beatsPerMinute, beat: beat), at: now)
+                }
+            }
+            applyOutput(engine.advance(to: now), now: now)
+            if let latency = engine.status.counters.lastResponseLatency, latency != lastLatency {
+                lastLatency = latency
+                _ = latencies.record(UInt64(max(0, latency)))
+            }
+            runJobs(engine: engine, now: nextCycle())
+            report.workerMaxMicroseconds = max(report.workerMaxMicroseconds, Int((DispatchTime.now().uptimeNanoseconds - loopStart) / 1000))
+            if client.xrunCount != lastXruns {
+                publish(.xrun(count: client.xrunCount - lastXruns))
+                lastXruns = client.xrunCount
+            }
+            if Date().timeIntervalSince(lastWatchdog) > watchdogInterval {
+                lastWatchdog = Date()
+                host?.instanceAlive(self)
+                collectCounters(session: session, engine: engine)
+            }
+            // Poll fast: an input must be answered within the period it arrived in.
+            if !received { usleep(200) }
+        }
+        collectCounters(session: session, engine: engine)
+        if stopRequested, !client.serverGone {
+            let end = nextCycle()
+            applyOutput(engine.shutdown(at: end), now: end)
+            for off in passThrough.releaseAll() {
+                _ = scheduler.schedule(ScheduledMIDI(frame: end, generation: scheduler.currentGeneration, bytes: off))
+            }
+            waitForScheduler(scheduler, client: client, periods: 4)
+            scheduler.panic()
+            waitForScheduler(scheduler, client: client, periods: 2)
+            collectCounters(session: session, engine: engine)
+            log.info("stopped: machine notes released, all notes off sent")
+        }
+    }
+
+    private func waitForScheduler(_ scheduler: MIDIOutputScheduler, client: JackClient, periods: Int) {
+        let seconds = Double(periods * client.bufferSize) / Double(max(client.sampleRate, 1))
+        let deadline = Date().addingTimeInterval(max(seconds, 0.005) + 0.05)
+        while Date() < deadline, !client.serverGone, scheduler.queuedEvents > 0 { usleep(1000) }
+        usleep(UInt32(seconds * 1e6) + 1000)
+    }
+
+    private func collectCounters(session: JackSession, engine: Engine) {
+        let stats = session.scheduler.stats
+        report.written = stats.written
+        report.droppedOutputs = stats.dropped + session.client.droppedOutputEvents
+        report.lateOutputs = stats.late
+        report.lateMaxFrames = stats.lateMaxFrames
+        report.droppedInputs = session.bridge.droppedInputCount + session.client.skippedInputEvents
+        report.xruns = session.client.xrunCount
+        let counters = engine.status.counters
+        report.generatedEvents = counters.generatedEvents
+        report.rollbacks = counters.rollbacks
+        report.reprimes = counters.reprimes
+    }
+
+    static func residentMemoryKB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        }
+        return 0
+    }
+}
