@@ -135,7 +135,7 @@ final class ControlService: @unchecked Sendable {
                 let added = try daemon.addInstance(name: name, preset: loaded.preset, presetPath: loaded.path)
                 reply(id, request, .success(["instance": .string(added.name), "preset": .string(loaded.preset.name)]))
             } catch Daemon.InstanceError.exists(let name) {
-                reply(id, request, .failure(ProtocolError(.instanceExists, "there is already an instance '\(name)'")))
+                reply(id, request, .failure(ProtocolError(.instanceExists, "an instance named '\(name)' is already running")))
             } catch let error as PresetError {
                 reply(id, request, .failure(ProtocolError(error.message.hasPrefix("no such preset") ? .notFound : .presetInvalid, error.description)))
             } catch {
