@@ -20,6 +20,8 @@ public struct LatencyHarness {
         /// The channel the machine answers on (0-based); pass-through stays on the input's.
         public var machineChannel: UInt8 = 1
         public var seed: UInt64 = 7
+        /// The daemon's control socket (default: a temporary path), e.g. for abusing it meanwhile.
+        public var socket: String?
 
         public init(executable: String) { self.executable = executable }
     }
@@ -71,7 +73,7 @@ public struct LatencyHarness {
         }
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: options.executable)
-        let socket = FileManager.default.temporaryDirectory.appendingPathComponent("\(server.name).sock").path
+        let socket = options.socket ?? FileManager.default.temporaryDirectory.appendingPathComponent("\(server.name).sock").path
         daemon.arguments = ["daemon", "--preset", options.preset, "--jack-server", server.name, "--socket", socket]
             + (options.model.map { ["--model", $0] } ?? [])
         daemon.standardError = try FileHandle(forWritingTo: logURL)

@@ -124,6 +124,7 @@ struct BenchLatency: ParsableCommand {
     @Option(help: "Input notes per second.") var notesPerSecond = 20.0
     @Option(help: "Turn the temperature knob every this many seconds (0: never).") var controlEvery = 1.0
     @Option(help: "Channel (1-16) the machine answers on, as in the preset.") var machineChannel = 2
+    @Option(help: "The daemon's control socket (default: a temporary one).") var socket: String?
     @Flag(help: "JSON output.") var json = false
 
     func run() throws {
@@ -137,6 +138,7 @@ struct BenchLatency: ParsableCommand {
         options.notesPerSecond = notesPerSecond
         options.controlEvery = controlEvery
         options.machineChannel = UInt8(max(1, min(16, machineChannel)) - 1)
+        options.socket = socket
         let result: LatencyHarness.Result
         do {
             result = try LatencyHarness(options: options).run { print($0) }

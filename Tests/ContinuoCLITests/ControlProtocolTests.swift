@@ -170,6 +170,7 @@ import Testing
         FileManager.default.createFile(atPath: badPreset, contents: Data("[engine]\nbpm = \"fast\"\n".utf8))
         defer { try? FileManager.default.removeItem(atPath: badPreset) }
         #expect(c.errorCode(after: #"{"cmd":"preset","action":"load","name":"\#(badPreset)"}"#) != nil)
+        #expect(c.errorCode(after: #"{"cmd":"capture","path":"/proc/continuo/keep.mid","bars":2}"#) != nil)
         // A 1 MB line is refused once; the connection goes on.
         c.send(String(repeating: "x", count: 1 << 20))
         #expect((c.reply()?["error"] as? [String: Any])?["code"] as? String == "line_too_long")
