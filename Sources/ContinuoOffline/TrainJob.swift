@@ -131,7 +131,11 @@ public final class TrainJob {
                     try saveCheckpoint(epoch: epoch, window: w + 1)
                     log(stopRequested() ? "stopped; checkpoint saved to \(o.checkpointPath) (continue with --resume)"
                                         : "reached --max-steps \(o.maxSteps ?? 0); checkpoint saved to \(o.checkpointPath)")
-                    try saveModel(trainer, metadata: metadata(epoch: epoch, window: w + 1), validation: nil)
+                    // Ctrl-C keeps the best validated model where it is; a planned stop
+                    // (--max-steps) writes what it trained, there being nothing better.
+                    if !stopRequested() || best == .infinity {
+                        try saveModel(trainer, metadata: metadata(epoch: epoch, window: w + 1), validation: nil)
+                    }
                     return results
                 }
             }
