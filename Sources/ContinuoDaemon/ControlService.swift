@@ -19,6 +19,7 @@ final class ControlService: @unchecked Sendable {
     private let log: Log
     private let clients = Mutex<[ControlSocketServer.ClientID: ClientState]>([:])
     private let stopped = Atomic<Bool>(false)
+    private let loading = Atomic<Bool>(false)
     private var thread: Thread?
 
     init(server: ControlSocketServer, daemon: Daemon, log: Log) {
@@ -165,12 +166,20 @@ final class ControlService: @unchecked Sendable {
                 reply(id, request, .failure(ProtocolError(.presetInvalid, "\(error)")))
             }
         case let .modelLoad(path):
-            // Loading and checking a model takes milliseconds: never on the worker.
-            do {
-                let inference = UncheckedBox(try target.loadInference(path))
-                submit(id, request, to: target) { $0.swap(inference.value, path: path) }
-            } catch {
-                reply(id, request, .failure(ProtocolError(.modelInvalid, "\(error); the current model stays")))
+            // Loading and checking a model takes tens of milliseconds: off the worker and off
+            // this thread; one load at a time.
+            guard !loading.exchange(true, ordering: .acquiringAndReleasing) else {
+                reply(id, request, .failure(ProtocolError(.busy, "another model is being loaded; try again when it is done")))
+                return
+            }
+            DispatchQueue.global().async { [self] in
+                defer { loading.store(false, ordering: .releasing) }
+                do {
+                    let inference = UncheckedBox(try target.loadInference(path))
+                    submit(id, request, to: target) { $0.swap(inference.value, path: path) }
+                } catch {
+                    reply(id, request, .failure(ProtocolError(.modelInvalid, "\(error); the current model stays")))
+                }
             }
         default:
             let command = request.command

@@ -38,8 +38,11 @@ final class WorkerContext {
         case let .presetSave(name):
             return savePreset(name)
         case .panic:
+            guard let session, !session.client.serverGone else {
+                return .failure(ProtocolError(.jackUnavailable, "not connected to JACK: nothing is sounding"))
+            }
             instance.applyOutput(engine.panic(at: now), now: now)
-            session?.scheduler.panic()
+            session.scheduler.panic()
             instance.log.info("panic: all notes off")
             return .success(.null)
         case .pause:

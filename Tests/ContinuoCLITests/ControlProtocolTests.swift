@@ -171,6 +171,13 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: badPreset) }
         #expect(c.errorCode(after: #"{"cmd":"preset","action":"load","name":"\#(badPreset)"}"#) != nil)
         #expect(c.errorCode(after: #"{"cmd":"capture","path":"/proc/continuo/keep.mid","bars":2}"#) != nil)
+        // Two loads at once: the second is busy (a load takes tens of milliseconds).
+        c.send(#"{"id":50,"cmd":"model","action":"load","path":"\#(DaemonTests.model)"}"# + "\n" + #"{"id":51,"cmd":"model","action":"load","path":"\#(DaemonTests.model)"}"#)
+        var codes: [Int: String] = [:]
+        for _ in 0..<2 {
+            if let r = c.reply(), let rid = r["id"] as? Int { codes[rid] = r["ok"] as? Bool == true ? "ok" : (r["error"] as? [String: Any])?["code"] as? String }
+        }
+        #expect(codes[51] == "busy", "\(codes)")
         // A 1 MB line is refused once; the connection goes on.
         c.send(String(repeating: "x", count: 1 << 20))
         #expect((c.reply()?["error"] as? [String: Any])?["code"] as? String == "line_too_long")
@@ -309,6 +316,21 @@ import Testing
         let bad = try CLITests().run(["ctl", "set", "temperature", "-1", "--socket", f.socket])
         #expect(bad.status == 64)
         #expect(f.stop() == 0)
+    }
+
+    /// Without a JACK server the daemon waits, and its socket answers; what needs JACK says so.
+    @Test(.enabled(if: enabled, "jackd2 is not installed"))
+    func withoutJACKTheSocketStillAnswers() throws {
+        let daemon = try DaemonTests.RunningDaemon(["--jack-server", "continuo-nobody-\(UInt16.random(in: 0...UInt16.max))"])
+        #expect(daemon.waitFor("JACK is not available"))
+        var c: RawClient?
+        for _ in 0..<100 where c == nil { c = try? RawClient(daemon.socket); if c == nil { usleep(50_000) } }
+        let client = try #require(c)
+        _ = client.line()
+        client.send(#"{"id":1,"cmd":"status"}"#)
+        #expect(((client.reply()?["result"] as? [String: Any])?["jack"] as? [String: Any])?["running"] as? Bool == false)
+        #expect(client.errorCode(after: #"{"id":2,"cmd":"panic"}"#) == "jack_unavailable")
+        #expect(daemon.stop() == 0)
     }
 
     @Test(.enabled(if: enabled, "jackd2 is not installed"))
