@@ -30,14 +30,8 @@ public final class ControlClient {
 
     public init(path: String) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw ClientError.cannotConnect(path, "path too long") }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        guard var address = UnixSocketAddress(path: path) else { throw ClientError.cannotConnect(path, "path too long") }
+        let connected = address.withSockaddr { connect(fd, $0, $1) }
         guard connected == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(fd)

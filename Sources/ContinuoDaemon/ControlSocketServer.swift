@@ -57,11 +57,7 @@ public final class ControlSocketServer: @unchecked Sendable {
         self.maximumLineLength = maximumLineLength
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw ServerError.pathTooLong(path) }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+        guard var address = UnixSocketAddress(path: path) else { throw ServerError.pathTooLong(path) }
 
         // A socket file left by a crashed daemon is stale if nobody answers on it.
         if FileManager.default.fileExists(atPath: path) {
@@ -73,9 +69,7 @@ public final class ControlSocketServer: @unchecked Sendable {
         guard fd >= 0 else { throw ServerError.system("socket", errno) }
         // Owner only from the first moment: umask before bind, then chmod to be sure.
         let oldMask = umask(0o177)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let bound = address.withSockaddr { bind(fd, $0, $1) }
         umask(oldMask)
         guard bound == 0 else { let e = errno; Glibc.close(fd); throw ServerError.system("bind \(path)", e) }
         if let group {
@@ -100,12 +94,10 @@ public final class ControlSocketServer: @unchecked Sendable {
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
     }
 
-    private static func someoneListens(_ address: inout sockaddr_un) -> Bool {
+    private static func someoneListens(_ address: inout UnixSocketAddress) -> Bool {
         let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { Glibc.close(probe) }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        } == 0
+        return address.withSockaddr { connect(probe, $0, $1) } == 0
     }
 
     /// Queues a line (a newline is added) for a client; safe from any thread. Returns false
@@ -127,11 +119,6 @@ public final class ControlSocketServer: @unchecked Sendable {
         }
         wake()
         return accepted
-    }
-
-    public func disconnect(_ client: ClientID) {
-        closing.withLock { _ = $0.insert(client) }
-        wake()
     }
 
     public func wake() {

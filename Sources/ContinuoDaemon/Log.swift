@@ -12,15 +12,9 @@ public final class Log: Sendable {
 
     private let minimum: Level
     private let lock = Mutex(())
-    /// Every line also goes here (tests, `subscribe`), after formatting.
-    private let observers = Mutex<[@Sendable (Level, String) -> Void]>([])
 
     public init(minimum: Level = .info) {
         self.minimum = minimum
-    }
-
-    public func observe(_ observer: @escaping @Sendable (Level, String) -> Void) {
-        observers.withLock { $0.append(observer) }
     }
 
     public func log(_ level: Level, _ message: @autoclosure () -> String) {
@@ -30,7 +24,6 @@ public final class Log: Sendable {
         formatter.formatOptions = [.withTime, .withColonSeparatorInTime, .withFractionalSeconds]
         let line = "\(formatter.string(from: Date())) \(level) \(text)\n"
         lock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
-        for observer in observers.withLock({ $0 }) { observer(level, text) }
     }
 
     public func debug(_ message: @autoclosure () -> String) { log(.debug, message()) }

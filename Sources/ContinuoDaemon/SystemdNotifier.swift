@@ -23,22 +23,9 @@ public final class SystemdNotifier: @unchecked Sendable {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        var path = Array(address.utf8)
-        if path.first == UInt8(ascii: "@") { path[0] = 0 } // abstract socket
-        let capacity = MemoryLayout.size(ofValue: addr.sun_path)
-        guard path.count < capacity else { return false }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, byte) in path.enumerated() { raw[i] = byte }
-        }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + path.count)
+        guard var target = UnixSocketAddress(path: address) else { return false }
         let message = Array(state.utf8)
-        let sent = withUnsafePointer(to: &addr) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
-                sendto(fd, message, message.count, Int32(MSG_NOSIGNAL), sockaddrPointer, length)
-            }
-        }
+        let sent = target.withSockaddr { sendto(fd, message, message.count, Int32(MSG_NOSIGNAL), $0, $1) }
         return sent == message.count
     }
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ContinuoMIDI
 import ContinuoOffline
 import Foundation
 
@@ -18,8 +17,7 @@ struct Inspect: ParsableCommand {
         var failures = 0
         for path in files {
             do {
-                let bytes = try FileBytes.read(path)
-                let read = try MIDIFileReader.read(bytes, name: path)
+                let read = try MIDIFileLoader.read(path)
                 reports.append(Inspection(file: path, read: read))
             } catch {
                 failures += 1
