@@ -11,8 +11,10 @@ extension Preset {
         c.bpm = engine.bpm
         c.inputChannel = engine.inputChannel == 0 ? nil : UInt8(engine.inputChannel - 1)
         c.outputChannel = UInt8(engine.outputChannel - 1)
-        // The daemon passes the performer through itself, at a constant one-period latency.
-        c.effectThrough = false
+        c.effectThrough = engine.effectThrough
+        // Pass-through and answers leave one period after their input: a constant latency,
+        // reported to JACK.
+        c.throughDelayFrames = Int64(bufferSize)
         c.silenceBeats = engine.silenceBeats
         c.responseBeats = engine.responseBeats
         c.density = engine.density

@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import ContinuoEngine
 import ContinuoJACK
 import ContinuoModel
@@ -30,7 +31,7 @@ public final class Instance: @unchecked Sendable {
     // Worker-thread state reachable from control commands (WorkerContext).
     var currentPreset: Preset
     var modelPath: String
-    var transpose = 0
+    var router = OutputRouter()
     let capture = CaptureBuffer()
     private var currentSession: JackSession?
     private var latencies = Histogram<UInt64>(highestTrackableValue: 48_000 * 60, numberOfSignificantValueDigits: .three)
@@ -148,6 +149,7 @@ public final class Instance: @unchecked Sendable {
             updated.sampleRate = Double(sampleRate)
             updated.lookaheadFrames = Int64(currentPreset.engine.lookaheadPeriods * bufferSize)
             updated.responseDelayFrames = Int64(bufferSize)
+            updated.throughDelayFrames = Int64(bufferSize)
             engine.set(configuration: updated)
             return engine
         }
@@ -157,28 +159,16 @@ public final class Instance: @unchecked Sendable {
         return created
     }
 
-    /// Hands engine output to the scheduler: a flush first, then the events at their frames
-    /// (never before `now`), transposed when asked. Also feeds capture and subscribers.
+    /// Hands engine output to the scheduler (see `OutputRouter`) and feeds capture and subscribers.
     func applyOutput(_ output: EngineOutput, now: Int64) {
         guard let scheduler = currentSession?.scheduler else { return }
-        if output.flush {
-            scheduler.flush()
-            report.flushes += 1
-        }
-        for event in output.events {
-            var (status, data1, data2) = event.bytes
-            if transpose != 0, status & 0xE0 == 0x80 {
-                data1 = UInt8(clamping: max(0, min(127, Int(data1) + transpose)))
-            }
-            let bytes = MIDIBytes(status: status, data1: data1, data2: data2, count: MIDIBytes.length(ofStatus: status))
-            let frame = max(event.frame, now)
-            if scheduler.schedule(ScheduledMIDI(frame: frame, generation: scheduler.currentGeneration, bytes: bytes)) {
-                report.scheduled += 1
-            }
-            capture.append(frame: frame, bytes: bytes, isMachine: true)
+        // Passed-through events were captured and published as input when they arrived.
+        for event in router.route(output, now: now, to: scheduler, counting: &report) where event.isGenerated {
+            let bytes = event.bytes
+            capture.append(frame: event.frame, bytes: bytes, isMachine: true)
             if bytes.isNoteOn || bytes.isNoteOff {
                 publish(.note(.init(direction: .outgoing, channel: Int(bytes.channel) + 1, pitch: Int(bytes.data1),
-                                                                       velocity: bytes.isNoteOn ? Int(bytes.data2) : 0, frame: Int(frame))))
+                                    velocity: bytes.isNoteOn ? Int(bytes.data2) : 0, frame: Int(event.frame))))
             }
         }
     }
@@ -219,8 +209,6 @@ public final class Instance: @unchecked Sendable {
         var lastTransport = Date.distantPast
         var lastXruns = client.xrunCount
         let watchdogInterval = host?.watchdogInterval ?? 5
-        var passThrough = PassThrough()
-        let effectThrough = currentPreset.engine.effectThrough
 
         func nextCycle() -> Int64 { monitor.lastCycleStart &+ period }
 
@@ -235,31 +223,22 @@ public final class Instance: @unchecked Sendable {
             }
             let loopStart = DispatchTime.now().uptimeNanoseconds
             var received = false
-            let boundControllers = Set(engine.configuration.controls.map(\.controller))
             while let input = session.bridge.inputs.pop() {
                 received = true
                 report.inputs += 1
-                let effectMode = engine.configuration.mode == .effect && effectThrough
-                if let through = passThrough.route(input.bytes, effectMode: effectMode, boundControllers: boundControllers) {
-                    // Pass-through keeps its offset, one period later: a constant latency, reported to JACK.
-                    if scheduler.schedule(ScheduledMIDI(frame: max(input.frame &+ period, nextCycle()), generation: scheduler.currentGeneration, bytes: through)) {
-                        report.scheduled += 1
-                    }
-                }
                 capture.append(frame: input.frame, bytes: input.bytes, isMachine: false)
                 if input.bytes.isNoteOn || input.bytes.isNoteOff {
                     publish(.note(.init(direction: .incoming, channel: Int(input.bytes.channel) + 1, pitch: Int(input.bytes.data1),
                                                                            velocity: input.bytes.isNoteOn ? Int(input.bytes.data2) : 0, frame: Int(input.frame))))
                 }
-                let bytes = [input.bytes.status, input.bytes.data1, input.bytes.data2].prefix(Int(input.bytes.count))
-                if let event = InputEvent(midi: bytes) { engine.receive(event, at: input.frame) }
+                engine.receive(input.bytes, at: input.frame)
             }
             let now = nextCycle()
             if engine.configuration.tempoSource == .transport, Date().timeIntervalSince(lastTransport) > 0.01 {
                 lastTransport = Date()
                 if let transport = client.transport(), let bbt = transport.bbt {
                     let beat = Double(bbt.bar - 1) * Double(bbt.beatsPerBar) + Double(bbt.beat - 1) + Double(bbt.tick) / bbt.ticksPerBeat
-                    engine.receive(.transport(rolling: transport.isRolling, bpm: bbt.beatsPerMinute, beat: beat), at: now)
+                    engine.receiveTransport(rolling: transport.isRolling, bpm: bbt.beatsPerMinute, beat: beat, at: now)
                 }
             }
             applyOutput(engine.advance(to: now), now: now)
@@ -285,9 +264,6 @@ public final class Instance: @unchecked Sendable {
         if stopRequested, !client.serverGone {
             let end = nextCycle()
             applyOutput(engine.shutdown(at: end), now: end)
-            for off in passThrough.releaseAll() {
-                _ = scheduler.schedule(ScheduledMIDI(frame: end, generation: scheduler.currentGeneration, bytes: off))
-            }
             waitForScheduler(scheduler, client: client, periods: 4)
             scheduler.panic()
             waitForScheduler(scheduler, client: client, periods: 2)

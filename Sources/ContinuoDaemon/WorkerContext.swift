@@ -102,7 +102,7 @@ final class WorkerContext {
         case .silenceBeats: return .double(c.silenceBeats)
         case .outputChannel: return .int(Int(c.outputChannel) + 1)
         case .inputChannel: return .int(c.inputChannel.map { Int($0) + 1 } ?? 0)
-        case .transpose: return .int(instance.transpose)
+        case .transpose: return .int(instance.router.transpose)
         case .tempoSource: return .string(c.tempoSource.rawValue)
         case .bpm: return .double(engine.status.bpm)
         case .windowEvents: return .int(c.windowEvents)
@@ -140,10 +140,7 @@ final class WorkerContext {
             engine.set(tempo: number)
             return
         case .transpose:
-            // Notes sounding at the old transposition are released first: their note-offs
-            // would otherwise go to other keys.
-            instance.transpose = value.intValue ?? 0
-            session?.scheduler.flush()
+            instance.router.setTranspose(value.intValue ?? 0, scheduler: session?.scheduler)
             return
         case .responseBeats: c.responseBeats = number
         case .silenceBeats: c.silenceBeats = number

@@ -1,38 +1,51 @@
 import ContinuoEncoding
+import ContinuoMIDI
 
 extension Engine {
-    /// One input at `frame` (absolute frames, as the real-time side stamped it). Bound
-    /// controllers act at once; notes enter the history and drive the mode; in effect mode the
-    /// pass-through and the answer are queued for the next `advance(to:)`, which the daemon
-    /// calls right after.
-    public func receive(_ event: InputEvent, at frame: Int64) {
+    /// One MIDI message at `frame` (absolute frames, as the real-time side stamped it). Bound
+    /// controllers act at once; notes enter the history and drive the mode; clock messages drive
+    /// the tempo; in effect mode every other channel message is passed through. Pass-through and
+    /// answers are queued for the next `advance(to:)`, which the daemon calls right after.
+    /// Anything else (system common, sysex fragments) is ignored.
+    public func receive(_ message: MIDIBytes, at frame: Int64) {
         guard !isShutDown else { return }
         counters.inputs += 1
         inputSinceAdvance = true
-        switch event {
-        case let .noteOn(channel, pitch, velocity):
-            performerNote(on: velocity > 0, channel: channel & 0x0F, pitch: pitch & 0x7F, velocity: velocity, frame: frame)
-        case let .noteOff(channel, pitch):
-            performerNote(on: false, channel: channel & 0x0F, pitch: pitch & 0x7F, velocity: 0, frame: frame)
-        case let .controlChange(channel, controller, value):
-            if let action = CCMap.action(configuration.controls, channel: channel, controller: controller, value: value) {
-                counters.controlChanges += 1
-                apply(action)
-            } else if configuration.mode == .effect && configuration.effectThrough {
-                emit(OutputEvent(frame: max(frame, lastNow), channel: channel & 0x0F,
-                                 message: .controlChange(controller: controller & 0x7F, value: value & 0x7F), isGenerated: false))
+        let channel = message.channel
+        if message.isNoteOn {
+            performerNote(on: true, channel: channel, pitch: message.data1 & 0x7F, velocity: message.data2 & 0x7F, frame: frame)
+        } else if message.isNoteOff {
+            performerNote(on: false, channel: channel, pitch: message.data1 & 0x7F, velocity: 0, frame: frame)
+        } else if message.isControlChange,
+                  let action = CCMap.action(configuration.controls, channel: channel, controller: message.data1 & 0x7F, value: message.data2 & 0x7F) {
+            counters.controlChanges += 1
+            apply(action)
+        } else if message.isChannelVoice {
+            if configuration.mode == .effect && configuration.effectThrough {
+                emit(OutputEvent(frame: throughFrame(frame), bytes: message, isGenerated: false))
             }
-        case .clockTick:
-            tempo.clockTick(at: frame)
-        case .clockStart:
-            tempo.clockStart(at: frame)
-        case .clockStop:
-            tempo.clockStop()
-        case .clockContinue:
-            tempo.clockContinue()
-        case let .transport(rolling, bpm, beat):
-            tempo.transport(rolling: rolling, bpm: bpm, beat: beat, at: frame)
+        } else {
+            switch message.status {
+            case MIDIBytes.clockTick.status: tempo.clockTick(at: frame)
+            case MIDIBytes.clockStart.status: tempo.clockStart(at: frame)
+            case MIDIBytes.clockStop.status: tempo.clockStop()
+            case MIDIBytes.clockContinue.status: tempo.clockContinue()
+            default: counters.inputs -= 1
+            }
         }
+    }
+
+    /// The host's transport as read once per cycle (JACK transport, an LV2 host's
+    /// `time:Position`): rolling, tempo and the beat position at `frame`.
+    public func receiveTransport(rolling: Bool, bpm: Double, beat: Double, at frame: Int64) {
+        guard !isShutDown else { return }
+        tempo.transport(rolling: rolling, bpm: bpm, beat: beat, at: frame)
+    }
+
+    /// Pass-through keeps the performer's timing at a constant latency (`throughDelayFrames`),
+    /// unless that moment is already rendered.
+    private func throughFrame(_ frame: Int64) -> Int64 {
+        max(frame &+ configuration.throughDelayFrames, lastNow)
     }
 
     private func apply(_ action: CCAction) {
@@ -55,8 +68,8 @@ extension Engine {
         // What has been rendered cannot be preceded: a late input counts from `lastNow`.
         let at = max(frame, lastNow)
         if mode == .effect && configuration.effectThrough && notes.through(on: on, channel: channel, pitch: pitch) {
-            emit(OutputEvent(frame: at, channel: channel,
-                             message: on ? .noteOn(pitch: pitch, velocity: velocity) : .noteOff(pitch: pitch), isGenerated: false))
+            let bytes: MIDIBytes = on ? .noteOn(channel: channel, pitch: pitch, velocity: velocity) : .noteOff(channel: channel, pitch: pitch)
+            emit(OutputEvent(frame: throughFrame(frame), bytes: bytes, isGenerated: false))
         }
         if let only = configuration.inputChannel, only != channel { return }
         counters.performerNotes += 1

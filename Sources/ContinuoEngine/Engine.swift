@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import ContinuoEncoding
 import ContinuoModel
 import ContinuoSampling
@@ -268,7 +269,7 @@ public final class Engine {
     private func allNotesOff(at frame: Int64) {
         let used = notes.usedChannels | (1 << UInt16(configuration.outputChannel))
         for channel in 0..<16 where used & (1 << UInt16(channel)) != 0 {
-            emit(OutputEvent(frame: frame, channel: UInt8(channel), message: .controlChange(controller: 123, value: 0), isGenerated: true))
+            emit(OutputEvent(frame: frame, bytes: .allNotesOff(channel: UInt8(channel)), isGenerated: true))
         }
     }
 }

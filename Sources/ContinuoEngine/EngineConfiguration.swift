@@ -12,8 +12,12 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
     public var inputChannel: UInt8? = nil
     /// 0-based channel of generated notes.
     public var outputChannel: UInt8 = 1
-    /// Effect mode passes input through (at its own frame).
+    /// Effect mode passes input through.
     public var effectThrough: Bool = true
+    /// Pass-through leaves this many frames after its input: a constant latency (the daemon uses
+    /// one period and reports it to JACK), so the performer's timing is kept however late the
+    /// worker hears of an event.
+    public var throughDelayFrames: Int64 = 0
     /// Call-response answers after this many beats without a performer note event.
     public var silenceBeats: Double = 1
     /// Length of an answer in beats (of model time).
@@ -67,6 +71,7 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
         c.maxNoteBeats = max(c.maxNoteBeats.isFinite ? c.maxNoteBeats : 4, 1.0 / 12)
         c.lookaheadFrames = max(1, c.lookaheadFrames)
         c.responseDelayFrames = max(0, c.responseDelayFrames)
+        c.throughDelayFrames = max(0, c.throughDelayFrames)
         c.windowEvents = max(16, c.windowEvents)
         c.effectVoices = min(max(1, c.effectVoices), 8)
         if let grid = c.quantizeGrid, grid <= 0 { c.quantizeGrid = nil }
@@ -77,7 +82,7 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
     var maxNoteSteps: Int { max(1, Int((maxNoteBeats * Double(12)).rounded(.down))) }
 
     private enum CodingKeys: String, CodingKey {
-        case sampleRate, mode, tempoSource, bpm, inputChannel, outputChannel, effectThrough, silenceBeats
+        case sampleRate, mode, tempoSource, bpm, inputChannel, outputChannel, effectThrough, throughDelayFrames, silenceBeats
         case responseBeats, accompanyIdleBeats, density, lookaheadFrames, windowEvents, quantizeGrid
         case maxNoteBeats, responseDelayFrames, effectVoices, style, controls, sampler
     }
@@ -92,6 +97,7 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
         inputChannel = try c.decodeIfPresent(UInt8.self, forKey: .inputChannel)
         outputChannel = try c.decodeIfPresent(UInt8.self, forKey: .outputChannel) ?? d.outputChannel
         effectThrough = try c.decodeIfPresent(Bool.self, forKey: .effectThrough) ?? d.effectThrough
+        throughDelayFrames = try c.decodeIfPresent(Int64.self, forKey: .throughDelayFrames) ?? d.throughDelayFrames
         silenceBeats = try c.decodeIfPresent(Double.self, forKey: .silenceBeats) ?? d.silenceBeats
         responseBeats = try c.decodeIfPresent(Double.self, forKey: .responseBeats) ?? d.responseBeats
         accompanyIdleBeats = try c.decodeIfPresent(Double.self, forKey: .accompanyIdleBeats) ?? d.accompanyIdleBeats

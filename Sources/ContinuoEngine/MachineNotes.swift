@@ -1,3 +1,4 @@
+import ContinuoMIDI
 /// Note hygiene at the output, the last line of defence whatever the model or the modes do:
 /// which generated and which passed-through notes sound on which channel, so that no note-on
 /// is sent for a sounding key, no note-off for a silent one, and every note can be ended.
@@ -46,7 +47,7 @@ struct MachineNotes {
         tiedTo[k] = input.map { Int16($0) } ?? -1
         generatedCount += 1
         usedChannels |= 1 << UInt16(channel & 0x0F)
-        return OutputEvent(frame: frame, channel: channel, message: .noteOn(pitch: pitch, velocity: max(1, velocity)), isGenerated: true)
+        return OutputEvent(frame: frame, bytes: .noteOn(channel: channel, pitch: pitch, velocity: max(1, velocity)), isGenerated: true)
     }
 
     /// A generated note-off, or nil when the key is silent.
@@ -57,7 +58,7 @@ struct MachineNotes {
         onset[k] = -1
         tiedTo[k] = -1
         generatedCount -= 1
-        return OutputEvent(frame: frame, channel: channel, message: .noteOff(pitch: pitch), isGenerated: true)
+        return OutputEvent(frame: frame, bytes: .noteOff(channel: channel, pitch: pitch), isGenerated: true)
     }
 
     /// Forgets journal entries before `now`: those have been written and can no longer be dropped.
@@ -125,7 +126,7 @@ struct MachineNotes {
         guard throughCount > 0 else { return }
         for k in 0..<Self.keys where through[k] {
             through[k] = false
-            events.append(OutputEvent(frame: frame, channel: UInt8(k / 128), message: .noteOff(pitch: UInt8(k % 128)), isGenerated: false))
+            events.append(OutputEvent(frame: frame, bytes: .noteOff(channel: UInt8(k / 128), pitch: UInt8(k % 128)), isGenerated: false))
         }
         throughCount = 0
     }

@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import Synchronization
 
 /// One message captured by a `MIDICaptureBuffer`.

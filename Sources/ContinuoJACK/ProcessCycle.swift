@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import CJack
 import Synchronization
 

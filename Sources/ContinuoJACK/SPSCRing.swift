@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import Synchronization
 
 /// A lock-free, wait-free ring for exactly one producer thread and one consumer thread.
@@ -121,4 +122,22 @@ extension SPSCRing where Element == ScheduledMIDI {
 
     @_noAllocation @_noLocks
     func rtPeek() -> ScheduledMIDI? { peek() }
+}
+
+/// A MIDI message with the absolute frame it arrived at: what an input callback hands a worker.
+public struct TimedMIDI: BitwiseCopyable, Sendable, Equatable {
+    public var frame: Int64
+    public var bytes: MIDIBytes
+
+    @_noAllocation @_noLocks
+    public init(frame: Int64, bytes: MIDIBytes) {
+        self.frame = frame
+        self.bytes = bytes
+    }
+}
+
+extension SPSCRing where Element == TimedMIDI {
+    /// `push` for an input callback's checked path (same reason as `rtPop` above).
+    @_noAllocation @_noLocks
+    public func rtPush(_ element: TimedMIDI) -> Bool { push(element) }
 }

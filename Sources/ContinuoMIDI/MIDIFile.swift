@@ -74,22 +74,18 @@ public struct MIDITrack: Sendable, Hashable {
     public var eventCount: Int { raw.count }
 
     public mutating func append(_ event: MIDIEvent) {
-        func channel(_ kind: UInt8, _ c: UInt8, _ d1: UInt8, _ d2: UInt8 = 0) {
-            raw.append(RawEvent(tick: event.tick, status: kind | (c & 0x0F), data1: d1 & 0x7F, data2: d2 & 0x7F, payloadStart: 0, payloadLength: 0))
-        }
         func withPayload(_ status: UInt8, _ type: UInt8, _ bytes: [UInt8]) {
             raw.append(RawEvent(tick: event.tick, status: status, data1: type, data2: 0,
                                 payloadStart: bytes.isEmpty ? 0 : UInt32(payload.count), payloadLength: UInt32(bytes.count)))
             payload += bytes
         }
+        if let short = event.message.shortMessage {
+            raw.append(RawEvent(tick: event.tick, status: short.status, data1: short.data1, data2: short.data2, payloadStart: 0, payloadLength: 0))
+            return
+        }
         switch event.message {
-        case let .noteOff(c, n, v): channel(0x80, c, n, v)
-        case let .noteOn(c, n, v): channel(0x90, c, n, v)
-        case let .polyphonicPressure(c, n, p): channel(0xA0, c, n, p)
-        case let .controlChange(c, k, v): channel(0xB0, c, k, v)
-        case let .programChange(c, p): channel(0xC0, c, p)
-        case let .channelPressure(c, p): channel(0xD0, c, p)
-        case let .pitchBend(c, v): channel(0xE0, c, UInt8(v & 0x7F), UInt8((v >> 7) & 0x7F))
+        case .noteOff, .noteOn, .polyphonicPressure, .controlChange, .programChange, .channelPressure, .pitchBend:
+            break
         case let .sysex(bytes): withPayload(0xF0, 0, bytes)
         case let .sysexEscape(bytes): withPayload(0xF7, 0, bytes)
         case let .meta(meta):
@@ -105,15 +101,8 @@ public struct MIDITrack: Sendable, Hashable {
     }
 
     public func message(of event: RawEvent) -> MIDIMessage {
-        let channel = event.status & 0x0F
         switch event.status {
-        case 0x80...0x8F: return .noteOff(channel: channel, note: event.data1, velocity: event.data2)
-        case 0x90...0x9F: return .noteOn(channel: channel, note: event.data1, velocity: event.data2)
-        case 0xA0...0xAF: return .polyphonicPressure(channel: channel, note: event.data1, pressure: event.data2)
-        case 0xB0...0xBF: return .controlChange(channel: channel, controller: event.data1, value: event.data2)
-        case 0xC0...0xCF: return .programChange(channel: channel, program: event.data1)
-        case 0xD0...0xDF: return .channelPressure(channel: channel, pressure: event.data1)
-        case 0xE0...0xEF: return .pitchBend(channel: channel, value: UInt16(event.data1) | UInt16(event.data2) << 7)
+        case 0x80...0xEF: return MIDIMessage(MIDIBytes(event.status, event.data1, event.data2))!
         case 0xF0: return .sysex(Array(payload(of: event)))
         case 0xF7: return .sysexEscape(Array(payload(of: event)))
         default: return .meta(MetaEvent(type: event.data1, data: payload(of: event)))

@@ -170,7 +170,7 @@ private struct Parser {
             switch status {
             case 0x80...0xEF:
                 let channel = status & 0x0F
-                let needed = (status & 0xE0) == 0xC0 ? 1 : 2
+                let needed = Int(MIDIBytes.length(ofStatus: status)) - 1
                 guard end - position >= needed else { _ = try fail(.truncatedEvent, at: eventStart); break parsing }
                 let d1 = bytes[position] & 0x7F
                 let d2 = needed == 2 ? bytes[position + 1] & 0x7F : 0

@@ -44,7 +44,7 @@ public enum MIDIFileWriter {
                 if event.status != runningStatus { out.append(event.status) }
                 runningStatus = event.status
                 out.append(event.data1 & 0x7F)
-                if event.status & 0xE0 != 0xC0 { out.append(event.data2 & 0x7F) }
+                if MIDIBytes.length(ofStatus: event.status) == 3 { out.append(event.data2 & 0x7F) }
             case 0xF0, 0xF7:
                 runningStatus = 0
                 out.append(event.status)

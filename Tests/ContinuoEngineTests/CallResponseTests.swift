@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import ContinuoEncoding
 import Testing
 @testable import ContinuoEngine
@@ -49,7 +50,7 @@ import Testing
         #expect(output.flush)
         #expect(output.flushFrame == bargeIn)
         let soundingBefore = rig.jack.soundingGenerated
-        let offs = output.events.filter { if case .noteOff = $0.message { return $0.isGenerated } else { return false } }
+        let offs = output.events.filter { $0.bytes.isNoteOff && $0.isGenerated }
         #expect(offs.count >= soundingBefore)
         #expect(offs.allSatisfy { $0.frame == bargeIn })
         #expect(!rig.engine.status.generating)

@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import ContinuoEncoding
 import Foundation
 import Testing
@@ -65,7 +66,7 @@ import Testing
         #expect(silent.events.allSatisfy { !$0.isGenerated })
         // Unbound controllers pass through in effect mode.
         let through = rig.play(.controlChange(channel: 0, controller: 1, value: 99), at: 700)
-        #expect(through.events == [OutputEvent(frame: 700, channel: 0, message: .controlChange(controller: 1, value: 99), isGenerated: false)])
+        #expect(through.events == [OutputEvent(frame: 700, bytes: .controlChange(channel: 0, controller: 1, value: 99), isGenerated: false)])
     }
 
     @Test func ccMapRanges() {
@@ -87,14 +88,20 @@ import Testing
         #expect(again == c)
     }
 
-    @Test func rawMIDIParses() {
-        #expect(InputEvent(midi: [0x91, 60, 100]) == .noteOn(channel: 1, pitch: 60, velocity: 100))
-        #expect(InputEvent(midi: [0x91, 60, 0]) == .noteOff(channel: 1, pitch: 60))
-        #expect(InputEvent(midi: [0x82, 61, 10]) == .noteOff(channel: 2, pitch: 61))
-        #expect(InputEvent(midi: [0xB0, 7, 127]) == .controlChange(channel: 0, controller: 7, value: 127))
-        #expect(InputEvent(midi: [0xF8]) == .clockTick)
-        #expect(InputEvent(midi: [0xFA]) == .clockStart)
-        #expect(InputEvent(midi: [0xE0, 0, 64]) == nil)
+    /// Running-status keyboards end notes with 9n vv=0; effect mode passes every other channel
+    /// message (pitch bend here) through unchanged, at its own frame.
+    @Test func rawMIDIIsReadAsTheWireSpellsIt() {
+        var c = configuration()
+        c.mode = .effect
+        let rig = Rig(c)
+        rig.play(MIDIBytes(0x91, 60, 100), at: 300)
+        let off = rig.play(MIDIBytes(0x91, 60, 0), at: 400)
+        #expect(off.events.contains { !$0.isGenerated && $0.bytes == .noteOff(channel: 1, pitch: 60) })
+        let bend = rig.play(MIDIBytes(0xE0, 0, 64), at: 500)
+        #expect(bend.events == [OutputEvent(frame: 500, bytes: MIDIBytes(0xE0, 0, 64), isGenerated: false)])
+        let before = rig.engine.status.counters.inputs
+        rig.play(MIDIBytes(0xF2, 1, 2), at: 600) // song position: not for the engine
+        #expect(rig.engine.status.counters.inputs == before)
     }
 
     @Test func swapModelPanicAndShutdown() {
@@ -113,7 +120,7 @@ import Testing
         rig.run(until: rig.now + 10_000)
         let panic = rig.engine.panic(at: rig.now)
         #expect(panic.flush)
-        #expect(panic.events.contains { $0.message == .controlChange(controller: 123, value: 0) && $0.channel == 1 })
+        #expect(panic.events.contains { $0.bytes == .allNotesOff(channel: 1) })
         rig.take(panic)
         rig.take(rig.engine.shutdown(at: rig.now))
         rig.jack.render(until: .max)

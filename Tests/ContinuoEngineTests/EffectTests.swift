@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import ContinuoEncoding
 import Testing
 @testable import ContinuoEngine
@@ -23,17 +24,17 @@ import Testing
             if !down.isEmpty && (down.count > 3 || Bool.random(using: &random)) {
                 let pitch = down.remove(at: Int.random(in: 0..<down.count, using: &random))
                 let output = rig.play(.noteOff(channel: 0, pitch: pitch), at: frame)
-                #expect(output.events.contains { $0.frame == frame && !$0.isGenerated && $0.message == .noteOff(pitch: pitch) })
+                #expect(output.events.contains { $0.frame == frame && !$0.isGenerated && $0.bytes == .noteOff(channel: 0, pitch: pitch) })
                 continue
             }
             var pitch = UInt8.random(in: 40...90, using: &random)
             while down.contains(pitch) { pitch += 1 }
             down.append(pitch)
             let output = rig.play(.noteOn(channel: 0, pitch: pitch, velocity: 100), at: frame)
-            #expect(output.events.contains { $0.frame == frame && !$0.isGenerated && $0.channel == 0 && $0.message == .noteOn(pitch: pitch, velocity: 100) },
+            #expect(output.events.contains { $0.frame == frame && !$0.isGenerated && $0.bytes == .noteOn(channel: 0, pitch: pitch, velocity: 100) },
                     "note-on \(pitch) at \(frame) did not pass through")
             let answer = output.events.first { event in
-                if case .noteOn = event.message { return event.isGenerated } else { return false }
+                event.bytes.isNoteOn && event.isGenerated
             }
             delays.append((answer?.frame ?? Int64.max / 2) - frame)
         }
@@ -55,7 +56,7 @@ import Testing
         rig.play(.noteOn(channel: 0, pitch: 60, velocity: 90), at: 1_000)
         #expect(rig.engine.status.soundingNotes.count == 1)
         let off = rig.play(.noteOff(channel: 0, pitch: 60), at: 9_000)
-        let generatedOffs = off.events.filter { $0.isGenerated && { if case .noteOff = $0.message { true } else { false } }($0) }
+        let generatedOffs = off.events.filter { $0.isGenerated && $0.bytes.isNoteOff }
         #expect(generatedOffs.count == 1)
         #expect(generatedOffs.first?.frame == 9_000 + period)
         #expect(rig.engine.status.soundingNotes.isEmpty)

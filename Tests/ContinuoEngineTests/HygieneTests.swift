@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import ContinuoEncoding
 import ContinuoSampling
 import Testing
@@ -71,7 +72,7 @@ import Testing
         #expect(rig.engine.status.soundingNotes.isEmpty)
         #expect(rig.generatedNoteOns.count > 20, "\(rig.generatedNoteOns.count) generated notes")
         // All Notes Off on the machine's channel at shutdown.
-        #expect(rig.outputs.last!.output.events.contains { $0.channel == 2 && $0.message == .controlChange(controller: 123, value: 0) })
+        #expect(rig.outputs.last!.output.events.contains { $0.bytes == .allNotesOff(channel: 2) })
         // Shut down means silent.
         rig.engine.receive(.noteOn(channel: 0, pitch: 60, velocity: 100), at: rig.now + 10)
         #expect(rig.engine.advance(to: rig.now + 20).isEmpty)
@@ -96,7 +97,7 @@ import Testing
         #expect(!notes.isSounding(channel: 1, pitch: 62))
         var offs: [OutputEvent] = []
         notes.silenceGenerated(at: 200, into: &offs)
-        #expect(offs == [OutputEvent(frame: 200, channel: 1, message: .noteOff(pitch: 60), isGenerated: true)])
+        #expect(offs == [OutputEvent(frame: 200, bytes: .noteOff(channel: 1, pitch: 60), isGenerated: true)])
         #expect(notes.generatedCount == 0)
     }
 }

@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import ContinuoEncoding
 import ContinuoModel
 import ContinuoSampling
@@ -39,8 +40,8 @@ struct JackModel {
             flushes += 1
             queue.removeAll { $0.isGenerated && $0.frame >= output.flushFrame }
             let silence = generated.keys.sorted().map {
-                OutputEvent(frame: max(output.flushFrame, renderedUpTo), channel: UInt8($0 / 128),
-                            message: .noteOff(pitch: UInt8($0 % 128)), isGenerated: true)
+                OutputEvent(frame: max(output.flushFrame, renderedUpTo), bytes: .noteOff(channel: UInt8($0 / 128), pitch: UInt8($0 % 128)),
+                            isGenerated: true)
             }
             for event in silence { enqueue(event) }
         }
@@ -66,8 +67,8 @@ struct JackModel {
         if let last = rendered.last, event.frame < last.frame { violations.append("rendered out of order: \(event)") }
         rendered.append(event)
         let key = Int(event.channel) * 128
-        switch event.message {
-        case let .noteOn(p, _):
+        let p = event.bytes.data1
+        if event.bytes.isNoteOn {
             if event.isGenerated {
                 if generated[key + Int(p)] != nil { violations.append("duplicate note-on: \(event)") }
                 generated[key + Int(p)] = event.frame
@@ -75,7 +76,7 @@ struct JackModel {
                 if through.contains(key + Int(p)) { violations.append("duplicate through note-on: \(event)") }
                 through.insert(key + Int(p))
             }
-        case let .noteOff(p):
+        } else if event.bytes.isNoteOff {
             if event.isGenerated {
                 if let onset = generated.removeValue(forKey: key + Int(p)), event.frame - onset > maxNoteFrames + period {
                     violations.append("note \(p) ch\(event.channel) from \(onset) lasted \(event.frame - onset) frames > \(maxNoteFrames) + a period")
@@ -83,8 +84,6 @@ struct JackModel {
             } else {
                 through.remove(key + Int(p))
             }
-        case .controlChange:
-            break
         }
     }
 
@@ -128,7 +127,7 @@ final class Rig {
 
     /// An input at `frame`, then the advance the daemon makes right after it.
     @discardableResult
-    func play(_ event: InputEvent, at frame: Int64) -> EngineOutput {
+    func play(_ event: MIDIBytes, at frame: Int64) -> EngineOutput {
         run(until: frame)
         engine.receive(event, at: frame)
         return advance(to: frame)
@@ -145,7 +144,7 @@ final class Rig {
     }
 
     var generatedNoteOns: [OutputEvent] {
-        events.map(\.event).filter { if case .noteOn = $0.message { return $0.isGenerated } else { return false } }
+        events.map(\.event).filter { $0.bytes.isNoteOn && $0.isGenerated }
     }
 }
 

@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import ContinuoEncoding
 import Testing
 @testable import ContinuoEngine
@@ -28,11 +29,11 @@ import Testing
         var c = EngineConfiguration(mode: .accompany, bpm: 120)
         c.tempoSource = .transport
         let engine = Engine(inference: tinyInference(), configuration: c, seed: 1)
-        engine.receive(.transport(rolling: true, bpm: 90, beat: 16), at: 48_000)
+        engine.receiveTransport(rolling: true, bpm: 90, beat: 16, at: 48_000)
         #expect(engine.status.bpm == 90)
         #expect(abs(engine.beat(at: 48_000 + 32_000) - 17) < 1e-9)
         // Stopped: the last tempo stays.
-        engine.receive(.transport(rolling: false, bpm: 140, beat: 0), at: 96_000)
+        engine.receiveTransport(rolling: false, bpm: 140, beat: 0, at: 96_000)
         #expect(engine.status.bpm == 90)
     }
 

@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import Glibc
 import Synchronization
 @testable import ContinuoJACK

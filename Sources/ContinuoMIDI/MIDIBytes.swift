@@ -47,6 +47,14 @@ public struct MIDIBytes: BitwiseCopyable, Sendable, Hashable, CustomStringConver
         controlChange(channel: channel, controller: 123, value: 0)
     }
 
+    /// MIDI clock, 24 a beat.
+    public static let clockTick = MIDIBytes(0xF8)
+    /// The song starts at beat 0.
+    public static let clockStart = MIDIBytes(0xFA)
+    /// Goes on from where it stopped.
+    public static let clockContinue = MIDIBytes(0xFB)
+    public static let clockStop = MIDIBytes(0xFC)
+
     /// Message length implied by a status byte; 1 for unknown/real-time so nothing is invented.
     @inlinable
     public static func length(ofStatus status: UInt8) -> UInt8 {
@@ -61,6 +69,13 @@ public struct MIDIBytes: BitwiseCopyable, Sendable, Hashable, CustomStringConver
             }
         }
     }
+
+    /// A complete channel voice message (8n...En with its data bytes).
+    @inlinable public var isChannelVoice: Bool {
+        status >= 0x80 && status < 0xF0 && count == MIDIBytes.length(ofStatus: status)
+    }
+
+    @inlinable public var isControlChange: Bool { status & 0xF0 == 0xB0 && count == 3 }
 
     /// Channel 0...15 of a channel voice message.
     @inlinable public var channel: UInt8 { status & 0x0F }
@@ -81,9 +96,4 @@ public struct MIDIBytes: BitwiseCopyable, Sendable, Hashable, CustomStringConver
         default: return "MIDIBytes(\(hex(status)) \(hex(data1)) \(hex(data2)))"
         }
     }
-}
-
-private func hex(_ b: UInt8) -> String {
-    let s = String(b, radix: 16, uppercase: true)
-    return s.count == 1 ? "0" + s : s
 }
