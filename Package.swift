@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // Layers point one way: continuo (CLI) -> Offline -> Model, Encoding -> MIDI.
 // CBLAS (OpenBLAS) and CContinuoKernels (SIMD kernels) sit under Model.
-// Pure modules (MIDI, Encoding, Model) open no files, read no clocks and start no threads.
+// ContinuoRandom, at the bottom, is the one seeded generator; the C kernels mirror it.
+// Pure modules (Random, MIDI, Encoding, Model) open no files, read no clocks and start no threads.
 import PackageDescription
 
 /// Hot loops over events and weights: dynamic exclusivity checks cost more than the work.
@@ -24,6 +25,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "ContinuoRandom", swiftSettings: fast),
         .target(name: "ContinuoMIDI", swiftSettings: fast),
         .target(name: "ContinuoEncoding", dependencies: ["ContinuoMIDI"], swiftSettings: fast),
         // Always optimised, even in debug builds: the kernels are the hot path. AVX-512 code is
@@ -31,8 +33,8 @@ let package = Package(
         .target(name: "CContinuoKernels",
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])],
                 linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "ContinuoModel", dependencies: ["CBLAS", "CContinuoKernels"]),
-        .target(name: "ContinuoSampling", dependencies: ["ContinuoEncoding"], swiftSettings: fast),
+        .target(name: "ContinuoModel", dependencies: ["CBLAS", "CContinuoKernels", "ContinuoRandom"]),
+        .target(name: "ContinuoSampling", dependencies: ["ContinuoEncoding", "ContinuoRandom"], swiftSettings: fast),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ContinuoPlot", dependencies: ["CZlib"]),
         .systemLibrary(name: "CJack", pkgConfig: "jack", providers: [.apt(["libjack-jackd2-dev"])]),
@@ -45,21 +47,22 @@ let package = Package(
                                .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "ContinuoProtocol"),
         .target(name: "ContinuoHarness",
-                dependencies: ["ContinuoJACK", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+                dependencies: ["ContinuoJACK", "ContinuoRandom", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "ContinuoOffline",
-                dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoSampling", "ContinuoPlot"]),
+                dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoRandom", "ContinuoSampling", "ContinuoPlot"]),
         .executableTarget(name: "continuo",
                           dependencies: ["ContinuoDaemon", "ContinuoHarness", "ContinuoProtocol", "ContinuoOffline", "ContinuoModel", "ContinuoEncoding", "ContinuoMIDI", "ContinuoSampling",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .testTarget(name: "ContinuoMIDITests", dependencies: ["ContinuoMIDI"]),
+        .testTarget(name: "ContinuoRandomTests", dependencies: ["ContinuoRandom"]),
+        .testTarget(name: "ContinuoMIDITests", dependencies: ["ContinuoMIDI", "ContinuoRandom"]),
         .testTarget(name: "ContinuoEncodingTests", dependencies: ["ContinuoEncoding"]),
-        .testTarget(name: "ContinuoModelTests", dependencies: ["ContinuoModel"]),
+        .testTarget(name: "ContinuoModelTests", dependencies: ["ContinuoModel", "ContinuoRandom", "CContinuoKernels"]),
         .testTarget(name: "ContinuoSamplingTests", dependencies: ["ContinuoSampling"]),
         .testTarget(name: "ContinuoPlotTests", dependencies: ["ContinuoPlot"]),
         .testTarget(name: "ContinuoJACKTests", dependencies: ["ContinuoJACK"]),
         .testTarget(name: "ContinuoEngineTests", dependencies: ["ContinuoEngine"]),
         .testTarget(name: "ContinuoDaemonTests", dependencies: ["ContinuoDaemon"]),
-        .testTarget(name: "ContinuoProtocolTests", dependencies: ["ContinuoProtocol"]),
+        .testTarget(name: "ContinuoProtocolTests", dependencies: ["ContinuoProtocol", "ContinuoRandom"]),
         .testTarget(name: "ContinuoOfflineTests", dependencies: ["ContinuoOffline"]),
         .testTarget(name: "ContinuoCLITests", dependencies: ["continuo", "ContinuoModel", "ContinuoHarness", "ContinuoDaemon", "ContinuoProtocol"]),
     ]

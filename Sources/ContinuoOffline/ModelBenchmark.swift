@@ -1,6 +1,7 @@
 // `continuo bench model`: latency of the streaming step, batched throughput, training
 // throughput and the accuracy cost of int8 weights, for a given shape, on synthetic tokens.
 import ContinuoModel
+import ContinuoRandom
 import Foundation
 
 public struct ModelBenchmark {
