@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 // Layers point one way: continuo (CLI) -> Offline -> Model, Encoding -> MIDI.
 // CBLAS (OpenBLAS) and CContinuoKernels (SIMD kernels) sit under Model.
-// ContinuoRandom, at the bottom, is the one seeded generator; the C kernels mirror it.
-// Pure modules (Random, MIDI, Encoding, Model) open no files, read no clocks and start no threads.
+// At the bottom, one of each: ContinuoJSON (the codec of the protocol and of safetensors
+// headers) and ContinuoRandom (the seeded generator the C kernels mirror).
+// Pure modules (JSON, Random, MIDI, Encoding, Model) open no files, read no clocks and start no threads.
 import PackageDescription
 
 /// Hot loops over events and weights: dynamic exclusivity checks cost more than the work.
@@ -25,6 +26,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "ContinuoJSON"),
         .target(name: "ContinuoRandom", swiftSettings: fast),
         .target(name: "ContinuoMIDI", swiftSettings: fast),
         .target(name: "ContinuoEncoding", dependencies: ["ContinuoMIDI"], swiftSettings: fast),
@@ -33,7 +35,7 @@ let package = Package(
         .target(name: "CContinuoKernels",
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])],
                 linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "ContinuoModel", dependencies: ["CBLAS", "CContinuoKernels", "ContinuoRandom"]),
+        .target(name: "ContinuoModel", dependencies: ["CBLAS", "CContinuoKernels", "ContinuoJSON", "ContinuoRandom"]),
         .target(name: "ContinuoSampling", dependencies: ["ContinuoEncoding", "ContinuoRandom"], swiftSettings: fast),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ContinuoPlot", dependencies: ["CZlib"]),
@@ -45,7 +47,7 @@ let package = Package(
                 dependencies: ["ContinuoEngine", "ContinuoJACK", "ContinuoProtocol", "ContinuoOffline", "ContinuoModel", "ContinuoSampling", "ContinuoEncoding", "ContinuoMIDI",
                                .product(name: "TOMLKit", package: "TOMLKit"),
                                .product(name: "Histogram", package: "hdrhistogram-swift")]),
-        .target(name: "ContinuoProtocol"),
+        .target(name: "ContinuoProtocol", dependencies: ["ContinuoJSON"]),
         .target(name: "ContinuoHarness",
                 dependencies: ["ContinuoJACK", "ContinuoRandom", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "ContinuoOffline",
@@ -53,6 +55,7 @@ let package = Package(
         .executableTarget(name: "continuo",
                           dependencies: ["ContinuoDaemon", "ContinuoHarness", "ContinuoProtocol", "ContinuoOffline", "ContinuoModel", "ContinuoEncoding", "ContinuoMIDI", "ContinuoSampling",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "ContinuoJSONTests", dependencies: ["ContinuoJSON", "ContinuoRandom"]),
         .testTarget(name: "ContinuoRandomTests", dependencies: ["ContinuoRandom"]),
         .testTarget(name: "ContinuoMIDITests", dependencies: ["ContinuoMIDI", "ContinuoRandom"]),
         .testTarget(name: "ContinuoEncodingTests", dependencies: ["ContinuoEncoding"]),
