@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "ContinuoRandomTests", dependencies: ["ContinuoRandom"]),
         .testTarget(name: "ContinuoMIDITests", dependencies: ["ContinuoMIDI", "ContinuoRandom"]),
         .testTarget(name: "ContinuoEncodingTests", dependencies: ["ContinuoEncoding"]),
-        .testTarget(name: "ContinuoModelTests", dependencies: ["ContinuoModel", "ContinuoRandom", "CContinuoKernels"]),
+        .testTarget(name: "ContinuoModelTests", dependencies: ["ContinuoModel", "ContinuoRandom", "CContinuoKernels", "ContinuoEncoding"]),
         .testTarget(name: "ContinuoSamplingTests", dependencies: ["ContinuoSampling"]),
         .testTarget(name: "ContinuoPlotTests", dependencies: ["ContinuoPlot", "ContinuoMIDI"]),
         .testTarget(name: "ContinuoJACKTests", dependencies: ["ContinuoJACK"]),

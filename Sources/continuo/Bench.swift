@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuoEncoding
 import ContinuoHarness
 import ContinuoModel
 import ContinuoOffline
@@ -41,7 +42,7 @@ struct BenchModel: ParsableCommand {
         commandName: "model",
         abstract: "LSTM step latency (median, p99), batched throughput, training tokens/s and int8 accuracy for a shape.")
 
-    @Option(help: "Vocabulary size.") var vocab = 388
+    @Option(help: "Vocabulary size.") var vocab = Vocabulary.size
     @Option(help: "Embedding size.") var embed = 256
     @Option(help: "Hidden units per layer.") var hidden = 512
     @Option(help: "LSTM layers.") var layers = 2
