@@ -19,7 +19,7 @@ import ContinuoRandom
                      "\"\\udc00\"", "\"a\u{1}\"", "\"\\x\"", "tru", "nul", "[1 2]", "{1:2}", "", "   ", "1 2", "\"abc"] {
             #expect(syntaxError(text) != nil, "\(text)")
         }
-        #expect(JSONReader.parse([0x22, 0xFF, 0x22]).failure != nil) // invalid UTF-8
+        #expect(read([0x22, 0xFF, 0x22]) == nil) // invalid UTF-8
         #expect(read("\"\\ud83c\\udfb9\"") == "🎹")
         #expect(read("1.0") == .double(1))
         #expect(read("-9223372036854775808") == .int(.min))
@@ -47,7 +47,7 @@ import ContinuoRandom
         let deep = String(repeating: "[", count: 100_000)
         #expect(syntaxError(deep)?.reason == "nested deeper than \(JSONReader.defaultMaxDepth) levels")
         #expect(read(String(repeating: "[", count: 3) + String(repeating: "]", count: 3)) != nil)
-        #expect(JSONReader.parse(Array("[[[]]]".utf8), maxDepth: 2).failure != nil)
+        #expect(read(Array("[[[]]]".utf8), maxDepth: 2) == nil)
     }
 
     /// Random bytes, and random damage to valid documents: an answer every time, never a trap.
@@ -58,25 +58,19 @@ import ContinuoRandom
         for _ in 0..<20_000 {
             let bytes = (0..<Int(byte() % 24)).map { _ in byte() < 200 ? alphabet[Int(byte()) % alphabet.count] : byte() }
             switch JSONReader.parse(bytes) {
-            case .success(let value): #expect(JSONReader.parse(Array(value.serialized().utf8)).success == value)
+            case .success(let value): #expect(read(value.serialized()) == value)
             case .failure(let error): #expect((0...bytes.count).contains(error.byteOffset))
             }
         }
     }
 }
 
-func read(_ text: String) -> JSONValue? { JSONReader.parse(Array(text.utf8)).success }
+func read(_ text: String) -> JSONValue? { read(Array(text.utf8)) }
 
-func syntaxError(_ text: String) -> JSONSyntaxError? { JSONReader.parse(Array(text.utf8)).failure }
+func read(_ bytes: [UInt8], maxDepth: Int = JSONReader.defaultMaxDepth) -> JSONValue? {
+    if case .success(let value) = JSONReader.parse(bytes, maxDepth: maxDepth) { value } else { nil }
+}
 
-extension Result {
-    var failure: Failure? {
-        if case let .failure(error) = self { return error }
-        return nil
-    }
-
-    var success: Success? {
-        if case let .success(value) = self { return value }
-        return nil
-    }
+func syntaxError(_ text: String) -> JSONSyntaxError? {
+    if case .failure(let error) = JSONReader.parse(Array(text.utf8)) { error } else { nil }
 }
