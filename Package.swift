@@ -1,7 +1,9 @@
 // swift-tools-version:6.0
 // Layers point one way: continuo (CLI) -> Offline -> Model, Encoding -> MIDI.
 // CBLAS (OpenBLAS) and CContinuoKernels (SIMD kernels) sit under Model.
-// Pure modules (MIDI, Encoding, Model) open no files, read no clocks and start no threads.
+// At the bottom, one of each: ContinuoJSON (the codec of the protocol and of safetensors
+// headers) and ContinuoRandom (the seeded generator the C kernels mirror).
+// Pure modules (JSON, Random, MIDI, Encoding, Model) open no files, read no clocks and start no threads.
 import PackageDescription
 
 /// Hot loops over events and weights: dynamic exclusivity checks cost more than the work.
@@ -24,6 +26,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "ContinuoJSON"),
+        .target(name: "ContinuoRandom", swiftSettings: fast),
         .target(name: "ContinuoMIDI", swiftSettings: fast),
         .target(name: "ContinuoEncoding", dependencies: ["ContinuoMIDI"], swiftSettings: fast),
         // Always optimised, even in debug builds: the kernels are the hot path. AVX-512 code is
@@ -31,10 +35,10 @@ let package = Package(
         .target(name: "CContinuoKernels",
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])],
                 linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "ContinuoModel", dependencies: ["CBLAS", "CContinuoKernels"]),
-        .target(name: "ContinuoSampling", dependencies: ["ContinuoEncoding"], swiftSettings: fast),
+        .target(name: "ContinuoModel", dependencies: ["CBLAS", "CContinuoKernels", "ContinuoJSON", "ContinuoRandom"]),
+        .target(name: "ContinuoSampling", dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoRandom"], swiftSettings: fast),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "ContinuoPlot", dependencies: ["CZlib"]),
+        .target(name: "ContinuoPlot", dependencies: ["CZlib", "ContinuoMIDI"]),
         .systemLibrary(name: "CJack", pkgConfig: "jack", providers: [.apt(["libjack-jackd2-dev"])]),
         .target(name: "ContinuoJACK", dependencies: ["CJack", "ContinuoMIDI"], swiftSettings: fast),
         .target(name: "ContinuoEngine",
@@ -43,23 +47,25 @@ let package = Package(
                 dependencies: ["ContinuoEngine", "ContinuoJACK", "ContinuoProtocol", "ContinuoOffline", "ContinuoModel", "ContinuoSampling", "ContinuoEncoding", "ContinuoMIDI",
                                .product(name: "TOMLKit", package: "TOMLKit"),
                                .product(name: "Histogram", package: "hdrhistogram-swift")]),
-        .target(name: "ContinuoProtocol"),
+        .target(name: "ContinuoProtocol", dependencies: ["ContinuoJSON"]),
         .target(name: "ContinuoHarness",
-                dependencies: ["ContinuoJACK", "ContinuoMIDI", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+                dependencies: ["ContinuoJACK", "ContinuoMIDI", "ContinuoRandom", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "ContinuoOffline",
-                dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoSampling", "ContinuoPlot"]),
+                dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoRandom", "ContinuoSampling", "ContinuoPlot"]),
         .executableTarget(name: "continuo",
                           dependencies: ["ContinuoDaemon", "ContinuoHarness", "ContinuoProtocol", "ContinuoOffline", "ContinuoModel", "ContinuoEncoding", "ContinuoMIDI", "ContinuoSampling",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .testTarget(name: "ContinuoMIDITests", dependencies: ["ContinuoMIDI"]),
+        .testTarget(name: "ContinuoJSONTests", dependencies: ["ContinuoJSON", "ContinuoRandom"]),
+        .testTarget(name: "ContinuoRandomTests", dependencies: ["ContinuoRandom"]),
+        .testTarget(name: "ContinuoMIDITests", dependencies: ["ContinuoMIDI", "ContinuoRandom"]),
         .testTarget(name: "ContinuoEncodingTests", dependencies: ["ContinuoEncoding"]),
-        .testTarget(name: "ContinuoModelTests", dependencies: ["ContinuoModel"]),
+        .testTarget(name: "ContinuoModelTests", dependencies: ["ContinuoModel", "ContinuoRandom", "CContinuoKernels", "ContinuoEncoding"]),
         .testTarget(name: "ContinuoSamplingTests", dependencies: ["ContinuoSampling"]),
-        .testTarget(name: "ContinuoPlotTests", dependencies: ["ContinuoPlot"]),
+        .testTarget(name: "ContinuoPlotTests", dependencies: ["ContinuoPlot", "ContinuoMIDI"]),
         .testTarget(name: "ContinuoJACKTests", dependencies: ["ContinuoJACK", "ContinuoMIDI"]),
         .testTarget(name: "ContinuoEngineTests", dependencies: ["ContinuoEngine", "ContinuoMIDI"]),
         .testTarget(name: "ContinuoDaemonTests", dependencies: ["ContinuoDaemon", "ContinuoEngine", "ContinuoJACK", "ContinuoMIDI", "ContinuoModel", "ContinuoEncoding"]),
-        .testTarget(name: "ContinuoProtocolTests", dependencies: ["ContinuoProtocol"]),
+        .testTarget(name: "ContinuoProtocolTests", dependencies: ["ContinuoProtocol", "ContinuoRandom"]),
         .testTarget(name: "ContinuoOfflineTests", dependencies: ["ContinuoOffline"]),
         .testTarget(name: "ContinuoCLITests", dependencies: ["continuo", "ContinuoModel", "ContinuoHarness", "ContinuoDaemon", "ContinuoProtocol"]),
     ]

@@ -66,24 +66,33 @@ CK_MULTIVERSION_VOID(scatter_add_rows,
 
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-// Must stay identical to SeededRandom.next() in Swift (xoshiro256**).
+// One xoshiro256** step. Must stay identical to SeededRandom.next() in ContinuoRandom; the
+// ContinuoModelTests stream test draws from both and compares.
+static inline uint64_t xoshiro256ss_next(uint64_t s[4]) {
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+void ck_xoshiro256ss_fill(uint64_t state[4], size_t n, uint64_t *out) {
+    uint64_t s[4] = {state[0], state[1], state[2], state[3]};
+    for (size_t i = 0; i < n; i++) out[i] = xoshiro256ss_next(s);
+    for (int i = 0; i < 4; i++) state[i] = s[i];
+}
+
 void ck_fill_dropout_mask(uint64_t state[4], size_t n, float drop_probability, float *mask) {
-    uint64_t s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3];
+    // A local copy keeps the state in registers across the loop.
+    uint64_t s[4] = {state[0], state[1], state[2], state[3]};
     const float keep_scale = 1.0f / (1.0f - drop_probability);
     for (size_t i = 0; i < n; i++) {
-        uint64_t result = rotl(s1 * 5, 7) * 9;
-        uint64_t t = s1 << 17;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = rotl(s3, 45);
-        float u = (float)(result >> 40) * 0x1.0p-24f;
+        float u = (float)(xoshiro256ss_next(s) >> 40) * 0x1.0p-24f;
         mask[i] = u < drop_probability ? 0.0f : keep_scale;
     }
-    state[0] = s0;
-    state[1] = s1;
-    state[2] = s2;
-    state[3] = s3;
+    for (int i = 0; i < 4; i++) state[i] = s[i];
 }

@@ -1,4 +1,5 @@
 import ContinuoJACK
+import ContinuoRandom
 import Foundation
 import Histogram
 
@@ -172,7 +173,7 @@ public struct LatencyHarness {
     /// Notes at a steady rate (each half as long as the gap), random pitches and velocities,
     /// and a temperature knob turned at the given interval.
     func makeScript(sampleRate: Int) -> Script {
-        var random = SplitMix(state: options.seed)
+        var random = SeededRandom(seed: options.seed)
         let gap = Int64(Double(sampleRate) / options.notesPerSecond)
         let total = Int64(options.seconds * Double(sampleRate))
         var steps: [ScriptedPlayer.Step] = []
@@ -249,16 +250,5 @@ public struct LatencyHarness {
             return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
         }
         return 0
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,5 @@
+import ContinuoRandom
+
 /// Measures what the int8 inference path costs in accuracy relative to float32.
 public enum CompactAccuracy {
     public struct Report: Sendable, CustomStringConvertible {

@@ -1,11 +1,13 @@
 /// Architecture: embedding (V x E) -> `layerCount` stacked LSTMs of width H -> linear head (V).
+/// V has no default: the vocabulary belongs to ContinuoEncoding, which this module cannot see,
+/// and a guessed size fails only when a model meets real tokens.
 public struct LSTMConfiguration: Sendable, Hashable {
     public var vocabularySize: Int
     public var embeddingSize: Int
     public var hiddenSize: Int
     public var layerCount: Int
 
-    public init(vocabularySize: Int = 388, embeddingSize: Int = 256, hiddenSize: Int = 512, layerCount: Int = 2) {
+    public init(vocabularySize: Int, embeddingSize: Int = 256, hiddenSize: Int = 512, layerCount: Int = 2) {
         self.vocabularySize = vocabularySize
         self.embeddingSize = embeddingSize
         self.hiddenSize = hiddenSize

@@ -1,3 +1,5 @@
+import ContinuoRandom
+
 /// Model parameters as a value: one flat buffer in `ParameterLayout` order plus free-form
 /// metadata that travels with the safetensors file.
 public struct LSTMModel: Sendable {

@@ -1,4 +1,5 @@
 import CContinuoKernels
+import ContinuoRandom
 
 /// One window of training or evaluation data. `inputs`/`targets` are row-major [B, L]: row b
 /// holds L consecutive tokens of stream b. `resetRows[b]` says stream b starts afresh (its carried

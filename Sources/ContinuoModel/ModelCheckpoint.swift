@@ -1,3 +1,5 @@
+import ContinuoRandom
+
 /// Training checkpoints: the model tensors plus `adam.m.<name>`, `adam.v.<name>`, the carried
 /// stream state (`train.state.hidden`/`train.state.cell`, [N, B, H]) and, in metadata, the step
 /// and the dropout generator's state, so a resumed run continues bit-identically. A checkpoint

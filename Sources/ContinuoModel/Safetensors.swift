@@ -1,3 +1,5 @@
+import ContinuoJSON
+
 /// Element types a safetensors file may declare. Only F32, F16 and BF16 can be read as floats.
 public enum SafetensorsDType: String, Sendable, CaseIterable {
     case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16"
@@ -44,7 +46,11 @@ public struct SafetensorsHeader: Sendable {
             throw ModelError.headerLengthExceedsFile(headerLength: length, fileSize: bytes.count)
         }
         let headerEnd = 8 + Int(length)
-        let json = try JSONParser.parse(UnsafeRawBufferPointer(rebasing: bytes[8..<headerEnd]))
+        let json: JSONValue
+        switch JSONReader.parse(UnsafeRawBufferPointer(rebasing: bytes[8..<headerEnd])) {
+        case .success(let value): json = value
+        case .failure(let error): throw ModelError.invalidJSON("\(error.reason) at byte \(error.byteOffset)")
+        }
         guard case .object(let entries) = json else { throw ModelError.invalidJSON("header is not an object") }
         dataStart = headerEnd
         dataSize = bytes.count - headerEnd
@@ -56,7 +62,7 @@ public struct SafetensorsHeader: Sendable {
                     throw ModelError.invalidHeaderEntry(name: name, reason: "must be an object of strings")
                 }
                 for (key, value) in pairs {
-                    guard let text = value.string else {
+                    guard let text = value.stringValue else {
                         throw ModelError.invalidHeaderEntry(name: name, reason: "value of '\(key)' is not a string")
                     }
                     metadata[key] = text
@@ -77,7 +83,7 @@ public struct SafetensorsHeader: Sendable {
         guard case .object(let fields) = entry else {
             throw ModelError.invalidHeaderEntry(name: name, reason: "not an object")
         }
-        guard let dtypeText = fields["dtype"]?.string else {
+        guard let dtypeText = fields["dtype"]?.stringValue else {
             throw ModelError.invalidHeaderEntry(name: name, reason: "missing string 'dtype'")
         }
         guard let dtype = SafetensorsDType(rawValue: dtypeText) else {
@@ -89,7 +95,7 @@ public struct SafetensorsHeader: Sendable {
         var shape: [Int] = []
         var elements = 1
         for dim in dims {
-            guard let d = dim.integer, d >= 0, d <= 1 << 40 else {
+            guard case .int(let d) = dim, d >= 0, d <= 1 << 40 else {
                 throw ModelError.invalidHeaderEntry(name: name, reason: "shape entries must be non-negative integers")
             }
             shape.append(d)
@@ -100,7 +106,7 @@ public struct SafetensorsHeader: Sendable {
             elements = product
         }
         guard case .array(let offsets)? = fields["data_offsets"], offsets.count == 2,
-              let begin = offsets[0].integer, let end = offsets[1].integer else {
+              case .int(let begin) = offsets[0], case .int(let end) = offsets[1] else {
             throw ModelError.invalidHeaderEntry(name: name, reason: "'data_offsets' must be [begin, end] integers")
         }
         guard begin >= 0, begin <= end, end <= dataSize else {
@@ -172,19 +178,17 @@ struct SafetensorsWriter {
     }
 
     func encode() -> [UInt8] {
-        var fields: [String] = []
-        if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(JSONWriter.quoted($0)):\(JSONWriter.quoted(metadata[$0]!))" }
-            fields.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
-        }
+        // Tensors in the order added, so the header reads in data order.
+        var members: [(String, JSONValue?)] = []
+        if !metadata.isEmpty { members.append(("__metadata__", .object(metadata.mapValues(JSONValue.string)))) }
         var offset = 0
         for entry in entries {
             let bytes = entry.values.count * 4
-            let shape = entry.shape.map(String.init).joined(separator: ",")
-            fields.append("\(JSONWriter.quoted(entry.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            members.append((entry.name, ["dtype": "F32", "shape": .array(entry.shape.map(JSONValue.int)),
+                                         "data_offsets": [.int(offset), .int(offset + bytes)]]))
             offset += bytes
         }
-        let header = "{" + fields.joined(separator: ",") + "}"
+        let header = JSONWriter.object(members)
         var headerBytes = Array(header.utf8)
         // Pad with spaces so the data section starts 8-byte aligned, as the reference writer does.
         while (8 + headerBytes.count) % 8 != 0 { headerBytes.append(0x20) }

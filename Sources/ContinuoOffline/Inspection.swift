@@ -100,10 +100,6 @@ public struct Inspection: Codable, Sendable {
         return minor ? "\(minors[i]) minor" : "\(majors[i]) major"
     }
 
-    public static func noteName(_ pitch: Int) -> String {
-        let names = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
-        return "\(names[pitch % 12])\(pitch / 12 - 1)"
-    }
 
     /// The human-readable report.
     public var text: String {
@@ -114,7 +110,7 @@ public struct Inspection: Codable, Sendable {
         var noteLine = "  notes \(notes)"
         if drumNotes > 0 { noteLine += " (+\(drumNotes) on the drum channel, left out)" }
         if let range = pitchRange {
-            noteLine += ", range \(Self.noteName(range.lowest))-\(Self.noteName(range.highest)) (\(range.lowest)-\(range.highest))"
+            noteLine += ", range \(PitchNames.noteName(range.lowest))-\(PitchNames.noteName(range.highest)) (\(range.lowest)-\(range.highest))"
         }
         lines.append(noteLine)
         let shownTempos = tempoMap.prefix(8).map { "\(Self.fixed($0.bpm, 1)) bpm at \(Self.fixed($0.seconds, 2))s" }

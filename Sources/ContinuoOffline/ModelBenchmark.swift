@@ -1,11 +1,13 @@
 // `continuo bench model`: latency of the streaming step, batched throughput, training
 // throughput and the accuracy cost of int8 weights, for a given shape, on synthetic tokens.
+import ContinuoEncoding
 import ContinuoModel
+import ContinuoRandom
 import Foundation
 
 public struct ModelBenchmark {
     public struct Options: Sendable {
-        public var vocab = 388, embed = 256, hidden = 512, layers = 2
+        public var vocab = Vocabulary.size, embed = 256, hidden = 512, layers = 2
         public var steps = 3000, batch = 8
         public var trainBatch = 64, trainSequence = 128, trainSteps = 5, warmupSteps = 2, trainThreads = 2
         public var accuracySteps = 500

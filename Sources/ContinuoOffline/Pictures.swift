@@ -88,8 +88,6 @@ public enum Pictures {
                                   Series(name: "validation (per epoch)", points: validationPoints)])
     }
 
-    public static let pitchClassNames = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
-
     /// Pitch-class transitions (rows: from, columns: to, each row as a distribution) of the
     /// notes of MIDI files: one file or every file under a folder.
     public static func pitchClassHeatmap(_ path: String, histogramOnly: Bool = false) throws -> Heatmap {
@@ -108,7 +106,7 @@ public enum Pictures {
         let name = (path as NSString).lastPathComponent
         if histogramOnly {
             let total = histogram.reduce(0, +)
-            return Heatmap(title: "Pitch classes: \(name)", rowLabels: [""], columnLabels: pitchClassNames,
+            return Heatmap(title: "Pitch classes: \(name)", rowLabels: [""], columnLabels: PitchNames.pitchClasses,
                            values: [histogram.map { $0 / total }], rowAxisLabel: "", columnAxisLabel: "pitch class",
                            range: nil, showValues: true)
         }
@@ -116,7 +114,7 @@ public enum Pictures {
             let sum = row.reduce(0, +)
             return sum > 0 ? row.map { $0 / sum } : row
         }
-        return Heatmap(title: "Pitch-class transitions: \(name)", rowLabels: pitchClassNames, columnLabels: pitchClassNames,
+        return Heatmap(title: "Pitch-class transitions: \(name)", rowLabels: PitchNames.pitchClasses, columnLabels: PitchNames.pitchClasses,
                        values: rows, rowAxisLabel: "from", columnAxisLabel: "to", range: nil, showValues: true)
     }
 }

@@ -1,6 +1,7 @@
 import ContinuoEncoding
 import ContinuoMIDI
 import ContinuoModel
+import ContinuoRandom
 
 /// A primer: the notes the model continues from, on the encoding grid, starting at step 0.
 public struct Primer: Sendable {

@@ -1,5 +1,6 @@
 import ContinuoEncoding
 import ContinuoModel
+import ContinuoRandom
 import Foundation
 
 /// Token windows for truncated back-propagation through time, streamed from a token file.

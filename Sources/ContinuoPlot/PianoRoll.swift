@@ -1,3 +1,5 @@
+import ContinuoMIDI
+
 /// One note as the piano roll sees it; callers map their own note types onto this.
 public struct PianoRollNote: Sendable, Hashable {
     public enum Part: Sendable, Hashable, CaseIterable {
@@ -120,13 +122,6 @@ public struct PianoRoll: Plot, Sendable {
         }
     }
 
-    /// Scientific pitch notation with middle C (MIDI 60) as C4.
-    public static func pitchName(_ pitch: Int) -> String {
-        let names = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
-        let pc = ((pitch % 12) + 12) % 12
-        return names[pc] + String((pitch - pc) / 12 - 1)
-    }
-
     var generationStart: Double? {
         if let generationStartBeats { return generationStartBeats }
         let parts = Set(notes.map(\.part))
@@ -167,7 +162,7 @@ public struct PianoRoll: Plot, Sendable {
         for note in notes where note.pitch >= l.lowestPitch && note.pitch <= l.highestPitch {
             canvas.fill(l.rect(for: note), color: Self.color(for: note.part, velocity: note.velocity),
                         stroke: stroked ? RGBA.mix(Self.baseColor(note.part), .black, 0.45) : nil,
-                        tooltip: "\(Self.pitchName(note.pitch)) vel \(note.velocity) at beat \(NumberFormat.short(note.onsetBeats))")
+                        tooltip: "\(PitchNames.noteName(note.pitch)) vel \(note.velocity) at beat \(NumberFormat.short(note.onsetBeats))")
         }
         canvas.endGroup()
 
@@ -192,7 +187,7 @@ public struct PianoRoll: Plot, Sendable {
         let plot = l.plot
         let tick = TextStyle(scale: Typography.tick, color: Palette.mutedText, anchor: .end, baseline: .middle)
         for pitch in l.lowestPitch...l.highestPitch where pitch % 12 == 0 {
-            canvas.text(Self.pitchName(pitch), at: Point(plot.minX - 7, l.rowCenter(pitch: pitch)), style: tick)
+            canvas.text(PitchNames.noteName(pitch), at: Point(plot.minX - 7, l.rowCenter(pitch: pitch)), style: tick)
         }
 
         let bars = Int(((l.endBeat - l.startBeat) / Double(beatsPerBar)).rounded())

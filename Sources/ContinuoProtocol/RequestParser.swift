@@ -28,7 +28,7 @@ public enum RequestParser {
             return .failure(ProtocolError(.lineTooLong, "request lines are at most \(Limits.maxLineBytes) bytes"))
         }
         let json: JSONValue
-        switch JSONReader.parse(bytes) {
+        switch JSONReader.parseLine(bytes) {
         case let .success(value): json = value
         case let .failure(error): return .failure(error)
         }

@@ -8,7 +8,7 @@ public enum ServerMessage: Sendable, Hashable {
 
     public static func parse<Bytes: Collection<UInt8>>(bytes: Bytes) -> Result<ServerMessage, ProtocolError> {
         let json: JSONValue
-        switch JSONReader.parse(bytes) {
+        switch JSONReader.parseLine(bytes) {
         case let .success(value): json = value
         case let .failure(error): return .failure(error)
         }

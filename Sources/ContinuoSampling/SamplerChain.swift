@@ -24,7 +24,7 @@ public struct SamplerChain: Sendable {
     public private(set) var seed: UInt64
     /// The largest number of logits `sample` takes.
     public let vocabularySize: Int
-    private var generator: SeededGenerator
+    private var generator: SeededRandom
     private var candidates: CandidateList
 
     /// `vocabularySize` is `Vocabulary.size` for the model; tests use small ones.
@@ -33,7 +33,7 @@ public struct SamplerChain: Sendable {
         self.stages = stages
         self.seed = seed
         self.vocabularySize = vocabularySize
-        generator = SeededGenerator(seed: seed)
+        generator = SeededRandom(seed: seed)
         candidates = CandidateList(capacity: vocabularySize)
     }
 
@@ -95,7 +95,7 @@ public struct SamplerChain: Sendable {
     /// the same logits then give the same tokens again.
     public mutating func reset(seed: UInt64? = nil) {
         if let seed { self.seed = seed }
-        generator = SeededGenerator(seed: self.seed)
+        generator = SeededRandom(seed: self.seed)
         state.reset()
     }
 

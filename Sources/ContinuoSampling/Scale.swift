@@ -1,3 +1,5 @@
+import ContinuoMIDI
+
 /// Scale kinds the key mask knows. The raw value is the CLI spelling; `init(parsing:)` also
 /// takes common aliases ("minor", "harmonic minor", "minor pentatonic").
 public enum ScaleKind: String, Codable, Sendable, Hashable, CaseIterable {
@@ -91,8 +93,7 @@ public struct Scale: Codable, Sendable, Hashable, CustomStringConvertible {
 
     /// Sharps for black keys; parses back with `init(parsing:)`.
     public var description: String {
-        let names = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
-        return "\(names[Scale.pitchClass(root)]) \(kind.rawValue)"
+        "\(PitchNames.pitchClass(root)) \(kind.rawValue)"
     }
 
     @inline(__always)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuoEncoding
 import ContinuoHarness
 import ContinuoModel
 import ContinuoOffline
@@ -22,9 +23,7 @@ struct BenchParse: ParsableCommand {
     var rounds = 7
 
     func run() throws {
-        #if DEBUG
-        print("note: this is a debug build; use `swift run -c release continuo bench parse` for real figures")
-        #endif
+        noteIfDebugBuild(release: "`swift run -c release continuo bench parse`")
         let result = try ParseBenchmark(roots: folders, rounds: rounds).run()
         let megabytes = Double(result.bytes) / 1e6
         print("files \(result.files), \(Inspection.fixedString(megabytes, 2)) MB, \(result.notes) notes")
@@ -41,10 +40,8 @@ struct BenchModel: ParsableCommand {
         commandName: "model",
         abstract: "LSTM step latency (median, p99), batched throughput, training tokens/s and int8 accuracy for a shape.")
 
-    @Option(help: "Vocabulary size.") var vocab = 388
-    @Option(help: "Embedding size.") var embed = 256
-    @Option(help: "Hidden units per layer.") var hidden = 512
-    @Option(help: "LSTM layers.") var layers = 2
+    @Option(help: "Vocabulary size.") var vocab = Vocabulary.size
+    @OptionGroup var shape: ModelShapeOptions
     @Option(help: "Timed single steps.") var steps = 3000
     @Option(help: "Rows of the batched step.") var batch = 8
     @Option(help: "Training batch rows.") var trainBatch = 64
@@ -53,11 +50,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "BLAS threads for training.") var trainThreads = 2
 
     func run() throws {
-        #if DEBUG
-        print("note: this is a debug build; use `swift run -c release continuo bench model` for real figures")
-        #endif
+        noteIfDebugBuild(release: "`swift run -c release continuo bench model`")
         var o = ModelBenchmark.Options()
-        o.vocab = vocab; o.embed = embed; o.hidden = hidden; o.layers = layers; o.steps = steps; o.batch = batch
+        o.vocab = vocab; o.embed = shape.embed; o.hidden = shape.hidden; o.layers = shape.layers; o.steps = steps; o.batch = batch
         o.trainBatch = trainBatch; o.trainSequence = trainSeq; o.trainSteps = trainSteps; o.trainThreads = trainThreads
         try ModelBenchmark(options: o).run()
     }
@@ -74,9 +69,7 @@ struct BenchGenerate: ParsableCommand {
     @Option(help: "Timed repetitions; the median is reported.") var rounds = 3
 
     func run() throws {
-        #if DEBUG
-        print("note: this is a debug build; use `swift run -c release continuo bench generate` for real figures")
-        #endif
+        noteIfDebugBuild(release: "`swift run -c release continuo bench generate`")
         do {
             guard let path = model ?? ModelStore.defaultModelPath() else { throw CLIError("no model: pass --model FILE") }
             let loaded = try ModelStore.load(path)
@@ -128,9 +121,7 @@ struct BenchLatency: ParsableCommand {
     @Flag(help: "JSON output.") var json = false
 
     func run() throws {
-        #if DEBUG
-        print("note: this is a debug build; use `swift build -c release` and .build/release/continuo for real figures")
-        #endif
+        noteIfDebugBuild(release: "`swift build -c release` and .build/release/continuo")
         var options = LatencyHarness.Options(executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path)
         options.preset = preset
         options.model = model
@@ -163,4 +154,11 @@ struct BenchLatency: ParsableCommand {
         print("stuck notes \(result.stuckNotes); xruns while playing \(result.xrunsDuringPlay) (all told, incl. connecting: \(result.harnessXruns / 2));  daemon dropped inputs \(d["droppedInputs"] ?? -1), dropped outputs \(d["droppedOutputs"] ?? -1), late outputs \(d["lateOutputs"] ?? -1) (max \(d["lateMaxFrames"] ?? -1) frames late)")
         print("daemon memory: \(result.rssStartKB) kB at start, \(result.rssEndKB) kB at end (growth \(result.rssEndKB - result.rssStartKB) kB); exit status \(result.daemonExitStatus)")
     }
+}
+
+/// Figures from a debug build are several times too slow; say so before printing any.
+private func noteIfDebugBuild(release: String) {
+    #if DEBUG
+    print("note: this is a debug build; use \(release) for real figures")
+    #endif
 }

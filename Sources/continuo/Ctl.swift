@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuoMIDI
 import ContinuoDaemon
 import ContinuoProtocol
 import Foundation
@@ -275,10 +276,9 @@ struct CtlWatch: ParsableCommand {
     }
 
     static func describe(_ event: Event) -> String {
-        let names = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
         switch event.kind {
         case let .note(note):
-            let name = "\(names[note.pitch % 12])\(note.pitch / 12 - 1)"
+            let name = PitchNames.noteName(note.pitch)
             let arrow = note.direction == .incoming ? "performer ->" : "machine   <-"
             return note.velocity > 0 ? "\(arrow) \(name.padding(toLength: 4, withPad: " ", startingAt: 0)) on  ch\(note.channel) vel \(note.velocity)"
                                      : "\(arrow) \(name.padding(toLength: 4, withPad: " ", startingAt: 0)) off ch\(note.channel)"

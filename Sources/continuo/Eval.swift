@@ -28,7 +28,7 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
-        var json: [String: String] = [:]
+        var results = Report()
         var markdown = ["# Continuo evaluation", ""]
         do {
             if let data {
@@ -36,7 +36,7 @@ struct Eval: ParsableCommand {
                 let loaded = try ModelStore.load(path)
                 let pieces = try ModelEvaluation.negativeLogLikelihood(model: loaded, pieces: try ModelEvaluation.pieces(from: data), threads: threads)
                 print("\(path) on \(data): \(Inspection.fixedString(pieces.natsPerEvent, 4)) nats/event, \(Inspection.fixedString(pieces.bitsPerNote, 3)) bits/note (\(pieces.pieces) pieces, \(pieces.events) events, \(Inspection.fixedString(pieces.seconds, 1)) s)")
-                json["likelihood"] = try JSONOutput.string(pieces)
+                results.likelihood = pieces
                 markdown += ["## Held-out likelihood", "", "Model `\(path)` on `\(data)`: **\(Inspection.fixedString(pieces.natsPerEvent, 4)) nats per event**, **\(Inspection.fixedString(pieces.bitsPerNote, 3)) bits per note** over \(pieces.events) events of \(pieces.pieces) pieces.", ""]
             }
             if let generated, let reference {
@@ -44,7 +44,7 @@ struct Eval: ParsableCommand {
                 guard !g.isEmpty, !r.isEmpty else { throw CLIError("need at least one piece with two notes in each folder") }
                 let comparison = SetComparison(reference: r, generated: g)
                 print(comparison.markdown)
-                json["statistics"] = try JSONOutput.string(comparison)
+                results.statistics = comparison
                 markdown += ["## Musical statistics: `\(generated)` against `\(reference)`", "", comparison.markdown, ""]
             }
         } catch let error as CLIError {
@@ -52,10 +52,15 @@ struct Eval: ParsableCommand {
         } catch {
             throw CLIError(error)
         }
-        let body = "{\n" + json.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ",\n") + "\n}\n"
-        try FileBytes.write(Array(body.utf8), to: report + ".json")
+        try FileBytes.write(Array((try JSONOutput.string(results) + "\n").utf8), to: report + ".json")
         try FileBytes.write(Array(markdown.joined(separator: "\n").utf8), to: report + ".md")
         print("wrote \(report).json and \(report).md")
+    }
+
+    /// REPORT.json: the parts that were asked for; a part not asked for is left out.
+    struct Report: Encodable {
+        var likelihood: ModelEvaluation.Result?
+        var statistics: SetComparison?
     }
 
     static func features(_ folder: String) throws -> [MusicalFeatures] {

@@ -14,9 +14,7 @@ struct Train: ParsableCommand {
 
     @Option(help: "Token file from `continuo prepare`, or (with --finetune) a folder of MIDI files such as keepers/.") var data: String
     @Option(name: .customLong("out"), help: "Model file to write (safetensors).") var output: String = "model.safetensors"
-    @Option(help: "LSTM layers.") var layers = 2
-    @Option(help: "Hidden units per layer.") var hidden = 512
-    @Option(help: "Embedding size.") var embed = 256
+    @OptionGroup var shape: ModelShapeOptions
     @Option(help: "Window length for truncated back-propagation through time.") var seqLen = 128
     @Option(help: "Rows per mini-batch.") var batch = 64
     @Option(help: "Epochs at most.") var epochs = 10
@@ -36,8 +34,8 @@ struct Train: ParsableCommand {
     @Flag(help: "No progress bar.") var quiet = false
 
     func validate() throws {
-        guard layers >= 1, hidden >= 1, embed >= 1, seqLen >= 1, batch >= 1, epochs >= 1 else {
-            throw ValidationError("--layers, --hidden, --embed, --seq-len, --batch and --epochs must be at least 1")
+        guard seqLen >= 1, batch >= 1, epochs >= 1 else {
+            throw ValidationError("--seq-len, --batch and --epochs must be at least 1")
         }
         guard (lr ?? 1) > 0, dropout >= 0, dropout < 1 else { throw ValidationError("--lr must be positive and --dropout in [0, 1)") }
     }
@@ -59,7 +57,7 @@ struct Train: ParsableCommand {
             }
         }
         var options = TrainJob.Options(data: dataPath, output: output)
-        options.layers = layers; options.hidden = hidden; options.embed = embed
+        options.layers = shape.layers; options.hidden = shape.hidden; options.embed = shape.embed
         options.sequenceLength = seqLen; options.batchSize = batch; options.epochs = epochs
         options.learningRate = lr ?? (finetune ? 5e-4 : 2e-3); options.warmupSteps = warmup; options.weightDecay = weightDecay
         options.dropout = dropout; options.clip = clip; options.seed = seed; options.patience = patience

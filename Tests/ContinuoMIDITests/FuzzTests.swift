@@ -1,26 +1,15 @@
 import Foundation
 import Testing
 @testable import ContinuoMIDI
+import ContinuoRandom
 
 /// Thousands of damaged real files: the reader must answer each with a file (maybe with
 /// warnings) or a typed error, never crash or hang, and what it extracts must be sane.
 @Suite struct FuzzTests {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
-
     @Test func mutatedAndTruncatedRealFiles() throws {
         let originals = try Fixtures.midiFiles(under: Fixtures.sample).map(Fixtures.bytes).filter { $0.count < 40_000 }
         #expect(originals.count >= 30)
-        var random = SplitMix(state: 2026)
+        var random = SeededRandom(seed: 2026)
         var read = 0, rejected = 0
         for round in 0..<4000 {
             var bytes = originals[round % originals.count]
@@ -56,4 +45,9 @@ import Testing
         #expect(read > 0)
         #expect(rejected > 0)
     }
+}
+
+extension SeededRandom {
+    /// 0..<n, and 0 for an empty range, so a mutation of an empty file needs no special case.
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
 }

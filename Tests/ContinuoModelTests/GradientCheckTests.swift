@@ -1,5 +1,6 @@
 import XCTest
 @testable import ContinuoModel
+import ContinuoRandom
 
 final class GradientCheckTests: XCTestCase {
     /// Analytic float32 gradients vs central differences of the float64 reference, for every

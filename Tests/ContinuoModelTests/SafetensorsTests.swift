@@ -1,5 +1,6 @@
 import XCTest
 @testable import ContinuoModel
+import ContinuoEncoding
 
 final class SafetensorsTests: XCTestCase {
     private let configuration = LSTMConfiguration(vocabularySize: 7, embeddingSize: 5, hiddenSize: 4, layerCount: 2)
@@ -99,10 +100,10 @@ final class SafetensorsTests: XCTestCase {
     }
 
     func testLoadingTheDefaultModelIsFast() throws {
-        let model = try LSTMModel(configuration: LSTMConfiguration(), seed: 1)
+        let model = try LSTMModel(configuration: LSTMConfiguration(vocabularySize: Vocabulary.size), seed: 1)
         let bytes = model.safetensorsBytes()
         let start = ContinuousClock.now
-        let loaded = try load(bytes, vocabulary: 388)
+        let loaded = try load(bytes, vocabulary: Vocabulary.size)
         let elapsed = ContinuousClock.now - start
         XCTAssertEqual(loaded.parameters.count, model.parameters.count)
         XCTAssertLessThan(elapsed, .milliseconds(200), "debug-build load of \(bytes.count) bytes took \(elapsed)")

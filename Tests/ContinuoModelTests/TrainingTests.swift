@@ -1,5 +1,6 @@
 import XCTest
 @testable import ContinuoModel
+import ContinuoRandom
 
 final class TrainingTests: XCTestCase {
     /// Consecutive windows of `sequence` repeated forever, one stream per row (rows offset).

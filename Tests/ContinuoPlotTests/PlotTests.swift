@@ -1,3 +1,4 @@
+import ContinuoMIDI
 import Testing
 @testable import ContinuoPlot
 
@@ -53,13 +54,6 @@ let sampleNotes: [PianoRollNote] = {
         #expect(loud.luminance < soft.luminance)
     }
 
-    @Test func pitchNames() {
-        #expect(PianoRoll.pitchName(60) == "C4")
-        #expect(PianoRoll.pitchName(48) == "C3")
-        #expect(PianoRoll.pitchName(61) == "C#4")
-        #expect(PianoRoll.pitchName(0) == "C-1")
-    }
-
     @Test func svgHasOneRectPerNoteAndBalancedTags() throws {
         let svg = PianoRoll(notes: sampleNotes, title: "A <roll> & more").svg()
         #expect(svg.hasPrefix("<?xml"))
@@ -108,8 +102,7 @@ let sampleNotes: [PianoRollNote] = {
 @Suite struct HeatmapTests {
     @Test func shadeDarkensWithValue() {
         let values = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11.0]]
-        let names = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
-        let map = Heatmap(title: "histogram", rowLabels: [""], columnLabels: names, values: values, showValues: false)
+        let map = Heatmap(title: "histogram", rowLabels: [""], columnLabels: PitchNames.pitchClasses, values: values, showValues: false)
         let raster = map.raster()
         let l = map.layout
         let shades = (0..<12).map { c in

@@ -1,5 +1,6 @@
 import Testing
 @testable import ContinuoProtocol
+import ContinuoRandom
 
 @Suite struct EventQueueTests {
     private func note(_ pitch: Int, instance: String? = "main") -> Event {
@@ -92,7 +93,7 @@ import Testing
     }
 
     @Test func neverGrowsBeyondItsBound() {
-        var rng = SplitMix64(seed: 3)
+        var rng = SeededRandom(seed: 3)
         for capacity in [1, 2, 7, 64] {
             var queue = EventQueue(capacity: capacity)
             for _ in 0..<20_000 {

@@ -1,5 +1,6 @@
 import Testing
 @testable import ContinuoProtocol
+import ContinuoRandom
 
 /// 20,000 mutations of valid request lines. The parser must answer each with a request or a
 /// typed request error (never crash, never a non-1xx code), a parsed request must encode back
@@ -25,7 +26,7 @@ import Testing
 
     /// Half the time a structural mutation (a member replaced, removed or added), which gets
     /// past the JSON syntax into the command checks; otherwise byte-level damage.
-    static func mutate(_ line: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
+    static func mutate(_ line: [UInt8], _ rng: inout SeededRandom) -> [UInt8] {
         if Bool.random(using: &rng), case var .object(members)? = JSONReader.parse(line).success {
             let keys = ["id", "cmd", "action", "param", "value", "name", "path", "bars", "topics", "instance", "preset"]
             let key = Bool.random(using: &rng) ? keys.randomElement(using: &rng)! : members.keys.sorted().randomElement(using: &rng) ?? "cmd"
@@ -75,7 +76,7 @@ import Testing
     @Test func twentyThousandMutationsGetARequestOrATypedError() throws {
         var docsSeeds = docExchanges(try protocolDocs()).map(\.request).filter { !$0.isEmpty }
         docsSeeds += Self.seeds
-        var rng = SplitMix64(seed: 0xC0_FFEE)
+        var rng = SeededRandom(seed: 0xC0_FFEE)
         var counts: [ErrorCode: Int] = [:]
         var parsed = 0
         let clock = ContinuousClock()
@@ -109,7 +110,7 @@ import Testing
     }
 
     @Test func theFramerNeverHoldsMoreThanItsBoundOnRandomBytes() {
-        var rng = SplitMix64(seed: 11)
+        var rng = SeededRandom(seed: 11)
         var framer = LineFramer(maxLineBytes: 256)
         for _ in 0..<2000 {
             let chunk = (0..<Int.random(in: 0...600, using: &rng)).map { _ in

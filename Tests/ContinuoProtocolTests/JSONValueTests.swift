@@ -1,28 +1,13 @@
 import Foundation
 import Testing
 @testable import ContinuoProtocol
+import ContinuoRandom
 
+/// The shared codec (tested on its own in ContinuoJSONTests) as the protocol uses it: random
+/// values and fuzzed request lines.
 @Suite struct JSONValueTests {
-    @Test func readsEveryKindKeepingIntegersIntegers() {
-        let value = JSONReader.parse(Array(#"{"a":[1,-2,2.5,1e3,true,false,null,"s\n\u00e9"],"b":{}}"#.utf8)).success
-        #expect(value == ["a": [1, -2, 2.5, 1000.0, true, false, .null, "s\né"], "b": .object([:])])
-        #expect(value?["a"]?[2]?.doubleValue == 2.5)
-        #expect(value?["a"]?[0]?.intValue == 1)
-        #expect(value?["a"]?[3]?.intValue == 1000)
-        #expect(JSONValue.double(2.5).intValue == nil)
-        #expect(value?["missing"] == nil && value?["a"]?[99] == nil)
-        #expect(JSONValue.string("x").typeName == "string" && JSONValue.int(1).typeName == "number")
-    }
-
-    @Test func writesCompactSortedOneLine() {
-        let value: JSONValue = ["z": 1, "a": ["x\ty", 0.1, -0.0, 1e-5, 120.0], "m": .null]
-        #expect(value.serialized() == #"{"a":["x\ty",0.1,-0.0,1e-05,120.0],"m":null,"z":1}"#)
-        #expect(JSONValue.string("\u{7}").serialized() == #""\u0007""#)
-        #expect(JSONValue.double(.nan).serialized() == "null")
-    }
-
     @Test func writerOutputReadsBackEqual() {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         for _ in 0..<500 {
             let value = randomJSON(&rng, depth: 0)
             #expect(JSONReader.parse(Array(value.serialized().utf8)).success == value)
@@ -32,7 +17,7 @@ import Testing
     /// Differential check against Foundation: whatever this reader accepts, JSONDecoder accepts
     /// with the same value (Foundation is laxer: trailing commas, duplicate keys).
     @Test func agreesWithFoundationOnWhatItAccepts() {
-        var rng = SplitMix64(seed: 99)
+        var rng = SeededRandom(seed: 99)
         var accepted = 0
         for _ in 0..<5000 {
             let seed = Array(randomJSON(&rng, depth: 0).serialized().utf8)
@@ -45,30 +30,11 @@ import Testing
         #expect(accepted > 2500)
     }
 
-    @Test func refusesWhatRFC8259Refuses() {
-        for text in ["[1,]", "{\"a\":1,}", "{\"a\":1,\"a\":2}", "01", "1.", ".5", "+1", "-", "1e", "NaN", "1e999", "\"\\ud800\"",
-                     "\"\\udc00\"", "\"a\u{1}\"", "\"\\x\"", "tru", "nul", "[1 2]", "{1:2}", "", "   ", "1 2", "\"abc"] {
-            #expect(JSONReader.parse(Array(text.utf8)).failure?.code == .parseError, "\(text)")
-        }
-        #expect(JSONReader.parse([0x22, 0xFF, 0x22]).failure?.code == .parseError) // invalid UTF-8
-        #expect(JSONReader.parse(Array("\"\\ud83c\\udfb9\"".utf8)).success == "🎹")
-        #expect(JSONReader.parse(Array("1.0".utf8)).success == .double(1))
-        #expect(JSONReader.parse(Array("-9223372036854775808".utf8)).success == .int(.min))
-        #expect(JSONReader.parse(Array("9223372036854775808".utf8)).success == .double(9223372036854775808))
-    }
-
-    @Test func codableThroughFoundation() throws {
-        let value: JSONValue = ["k": [1, 2.5, "s", true, .null]]
-        let data = try JSONEncoder().encode(value)
-        #expect(try JSONDecoder().decode(JSONValue.self, from: data) == value)
-    }
-
-    @Test func nestingIsBoundedBeforeDecoding() {
-        let deep = String(repeating: "[", count: 100_000)
-        #expect(JSONReader.parse(Array(deep.utf8)).failure?.code == .parseError)
-        // Brackets inside strings do not count.
+    /// The protocol's bound on nesting counts brackets, not bytes that look like them.
+    @Test func bracketsInsideStringsDoNotCountAsNesting() {
         let quoted = #"{"cmd":"ping","id":""# + String(repeating: "[", count: 1000) + #""}"#
         #expect(parse(quoted).success != nil)
+        #expect(parse(String(repeating: "[", count: 1000)).failure?.code == .parseError)
     }
 }
 
@@ -82,7 +48,7 @@ func normalised(_ value: JSONValue) -> JSONValue {
     }
 }
 
-func randomJSON(_ rng: inout SplitMix64, depth: Int) -> JSONValue {
+func randomJSON(_ rng: inout SeededRandom, depth: Int) -> JSONValue {
     switch Int.random(in: 0..<(depth > 3 ? 5 : 7), using: &rng) {
     case 0: return .null
     case 1: return .bool(Bool.random(using: &rng))

@@ -1,5 +1,6 @@
 import Testing
 @testable import ContinuoProtocol
+import ContinuoRandom
 
 @Suite struct LineFramerTests {
     private func frame(_ chunks: [[UInt8]], max: Int = Limits.maxLineBytes) -> [LineFramer.Output] {
@@ -45,7 +46,7 @@ import Testing
     }
 
     @Test func randomChunkingsAgreeWithTheReference() {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededRandom(seed: 42)
         let alphabet: [UInt8] = [0x61, 0x62, 0x0D, 0x0A, 0x20, 0x09, 0x7B]
         for _ in 0..<2000 {
             let max = Int.random(in: 1...12, using: &rng)

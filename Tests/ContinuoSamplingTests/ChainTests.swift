@@ -98,16 +98,4 @@ import Testing
         #expect(state.recentNoteOnCount == MusicalState.noteOnHistoryCapacity)
         #expect(state.recentToken(back: 0) == T.off(99) && state.recentNoteOn(back: 1) == 98)
     }
-
-    @Test func generatorMatchesReferenceXoshiro() {
-        // xoshiro256** over SplitMix64(42), from the reference algorithm (as in ContinuoModel).
-        var generator = SeededGenerator(seed: 42)
-        #expect(generator.next() == 0x1578_0b2e_0c2e_c716)
-        #expect(generator.next() == 0x6104_d986_6d11_3a7e)
-        #expect(generator.next() == 0xae17_5332_39e4_99a1)
-        for _ in 0..<1000 {
-            let u = generator.nextUnitFloat()
-            #expect(u >= 0 && u < 1)
-        }
-    }
 }

@@ -40,7 +40,7 @@ import Testing
     func lowersRecentPitchesAndKeepsTheOthersInProportion(trial: Int) {
         var source = LogitSource(seed: UInt64(400 + trial), spread: 6)
         let logits = source.next()
-        var played = SeededGenerator(seed: UInt64(trial))
+        var played = SeededRandom(seed: UInt64(trial))
         let history = (0..<12).map { _ in 40 + Int(played.next() % 30) }
         var plainChain = SamplerChain(stages: [], seed: 1)
         var chain = SamplerChain(stages: [.repetitionPenalty(penalty: 1.5, window: 8)], seed: 1)

@@ -19,13 +19,13 @@ func logits(of probabilities: [Float]) -> [Float] {
 /// Random logits for property tests, drawn from a generator of their own so the chain's
 /// stream is untouched.
 struct LogitSource {
-    var generator: SeededGenerator
+    var generator: SeededRandom
     /// Added to every token of a class, to stress the masks that guard it.
     var bias: (Int) -> Float = { _ in 0 }
     var spread: Float = 4
 
     init(seed: UInt64, spread: Float = 4, bias: @escaping (Int) -> Float = { _ in 0 }) {
-        generator = SeededGenerator(seed: seed)
+        generator = SeededRandom(seed: seed)
         self.spread = spread
         self.bias = bias
     }

@@ -58,6 +58,10 @@ void ck_gather_rows(size_t rows, size_t width, const int32_t *index, const float
 /// dst[index[r], :] += src[r, :]
 void ck_scatter_add_rows(size_t rows, size_t width, const int32_t *index, const float *src, float *dst);
 
+/// Writes the next n outputs of the xoshiro256** generator in state[4] (advanced in place) to
+/// out: the stream SeededRandom draws in Swift, exposed so a test can hold the two together.
+void ck_xoshiro256ss_fill(uint64_t state[4], size_t n, uint64_t *out);
+
 /// Fills mask with 0 (probability drop_probability) or 1/(1-drop_probability), drawing one
 /// xoshiro256** output per element from state[4] (advanced in place; same generator as Swift's).
 void ck_fill_dropout_mask(uint64_t state[4], size_t n, float drop_probability, float *mask);

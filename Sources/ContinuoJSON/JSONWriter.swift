@@ -1,10 +1,11 @@
-/// Writes JSON text by hand rather than with JSONEncoder, for three guarantees the framing
-/// relies on: the output is one line (every control character is escaped, so a newline can
-/// never end a reply early), keys come out in a fixed order (envelope keys first, then sorted),
-/// and non-finite numbers become `null` instead of an encoding error.
-enum JSONWriter {
+/// Writes JSON text by hand rather than with JSONEncoder, for three guarantees the protocol's
+/// framing and the safetensors header rely on: the output is one line (every control character
+/// is escaped, so a newline can never end a reply early), keys come out in a fixed order (given
+/// order where the caller says, else sorted), and non-finite numbers become `null` instead of an
+/// encoding error.
+public enum JSONWriter {
     /// An object whose members appear in the given order; nil values are left out.
-    static func object(_ members: [(String, JSONValue?)]) -> String {
+    public static func object(_ members: [(String, JSONValue?)]) -> String {
         var out = "{"
         var first = true
         for (key, value) in members {
@@ -19,7 +20,7 @@ enum JSONWriter {
         return out
     }
 
-    static func write(_ value: JSONValue, into out: inout String) {
+    public static func write(_ value: JSONValue, into out: inout String) {
         switch value {
         case .null: out += "null"
         case let .bool(flag): out += flag ? "true" : "false"
@@ -47,11 +48,11 @@ enum JSONWriter {
 
     /// Swift's shortest round-trip form ("0.8", "1e-05", "120.0") is valid JSON; inf and nan
     /// are not, so they become null.
-    static func writeDouble(_ number: Double, into out: inout String) {
+    public static func writeDouble(_ number: Double, into out: inout String) {
         out += number.isFinite ? "\(number)" : "null"
     }
 
-    static func writeString(_ text: String, into out: inout String) {
+    public static func writeString(_ text: String, into out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

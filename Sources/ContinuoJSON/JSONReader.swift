@@ -1,29 +1,29 @@
-/// Turns untrusted bytes into a JSONValue or an error; total (never traps, never throws past
+/// Turns untrusted bytes into a JSONValue or says why not; total (never traps, never throws past
 /// its caller). Hand-written rather than Foundation's JSONDecoder because the request path
 /// must be cheap at 10,000 lines a second (no error objects thrown per value tried) and exact
 /// about what it accepts: RFC 8259 only (no trailing commas, no NaN, no lone surrogates, valid
 /// UTF-8), integers kept apart from fractions (`1.0` is a double, `1` an int), duplicate keys
-/// refused (which `id` would be echoed?), nesting bounded so `[[[[…` costs no deep recursion.
-struct JSONReader {
+/// refused (which `id` would be echoed? which tensor offset holds?), nesting bounded so
+/// `[[[[…` costs no deep recursion.
+public struct JSONReader {
     private let bytes: [UInt8]
     private var index = 0
     private let maxDepth: Int
 
-    private struct Failure: Error {
-        var code: ErrorCode
-        var message: String
-    }
+    /// Deep enough for every document this package reads (requests need 2, safetensors headers 3).
+    public static let defaultMaxDepth = 32
 
-    static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes, maxDepth: Int = Limits.maxNestingDepth) -> Result<JSONValue, ProtocolError> {
+    /// One JSON document spanning all of `bytes` (surrounding whitespace allowed).
+    public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes, maxDepth: Int = defaultMaxDepth) -> Result<JSONValue, JSONSyntaxError> {
         var reader = JSONReader(bytes: Array(bytes), maxDepth: maxDepth)
-        do throws(Failure) {
+        do throws(JSONSyntaxError) {
             reader.skipWhitespace()
             let value = try reader.value(depth: 0)
             reader.skipWhitespace()
             guard reader.index == reader.bytes.count else { throw reader.fail("unexpected text after the value") }
             return .success(value)
         } catch {
-            return .failure(ProtocolError(error.code, error.message))
+            return .failure(error)
         }
     }
 
@@ -32,9 +32,7 @@ struct JSONReader {
         self.maxDepth = maxDepth
     }
 
-    private func fail(_ what: String, code: ErrorCode = .parseError) -> Failure {
-        Failure(code: code, message: "malformed JSON at byte \(index): \(what)")
-    }
+    private func fail(_ reason: String) -> JSONSyntaxError { JSONSyntaxError(byteOffset: index, reason: reason) }
 
     private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
 
@@ -42,7 +40,7 @@ struct JSONReader {
         while let byte = peek, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
     }
 
-    private mutating func expect(_ literal: StaticString, _ value: JSONValue) throws(Failure) -> JSONValue {
+    private mutating func expect(_ literal: StaticString, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw fail("unexpected end") }
         let matches = literal.withUTF8Buffer { text in (0..<count).allSatisfy { bytes[index + $0] == text[$0] } }
@@ -51,7 +49,7 @@ struct JSONReader {
         return value
     }
 
-    private mutating func value(depth: Int) throws(Failure) -> JSONValue {
+    private mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard let byte = peek else { throw fail("unexpected end") }
         switch byte {
         case UInt8(ascii: "{"): return try object(depth: depth + 1)
@@ -65,7 +63,7 @@ struct JSONReader {
         }
     }
 
-    private mutating func object(depth: Int) throws(Failure) -> JSONValue {
+    private mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth <= maxDepth else { throw fail("nested deeper than \(maxDepth) levels") }
         index += 1
         var members: [String: JSONValue] = [:]
@@ -84,7 +82,7 @@ struct JSONReader {
             skipWhitespace()
             let element = try value(depth: depth)
             guard members.updateValue(element, forKey: key) == nil else {
-                throw fail("duplicate key '\(clip(key))'")
+                throw fail("duplicate key '\(Self.clip(key))'")
             }
             skipWhitespace()
             switch peek {
@@ -97,7 +95,7 @@ struct JSONReader {
         }
     }
 
-    private mutating func array(depth: Int) throws(Failure) -> JSONValue {
+    private mutating func array(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth <= maxDepth else { throw fail("nested deeper than \(maxDepth) levels") }
         index += 1
         var elements: [JSONValue] = []
@@ -120,7 +118,7 @@ struct JSONReader {
         }
     }
 
-    private mutating func string() throws(Failure) -> String {
+    private mutating func string() throws(JSONSyntaxError) -> String {
         index += 1 // opening quote
         var utf8: [UInt8] = []
         while true {
@@ -152,7 +150,7 @@ struct JSONReader {
     }
 
     /// After `\u`: four hex digits, or a surrogate pair written as two escapes.
-    private mutating func unicodeEscape() throws(Failure) -> [UInt8] {
+    private mutating func unicodeEscape() throws(JSONSyntaxError) -> [UInt8] {
         var value = try hex4()
         if (0xD800..<0xDC00).contains(value) {
             guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
@@ -169,7 +167,7 @@ struct JSONReader {
         return Array(String(Character(scalar)).utf8)
     }
 
-    private mutating func hex4() throws(Failure) -> UInt32 {
+    private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw fail("short \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -189,7 +187,7 @@ struct JSONReader {
 
     /// RFC 8259 numbers. Without fraction or exponent, and within Int, an `.int`; otherwise a
     /// `.double`, refused if it overflows (1e999 has no JSON value to echo back).
-    private mutating func number() throws(Failure) -> JSONValue {
+    private mutating func number() throws(JSONSyntaxError) -> JSONValue {
         let start = index
         var integral = true
         if peek == UInt8(ascii: "-") { index += 1 }
@@ -223,5 +221,10 @@ struct JSONReader {
 
     private mutating func skipDigits() {
         while let byte = peek, isDigit(byte) { index += 1 }
+    }
+
+    /// Quoting untrusted text in a message: short, so a 60 KB key makes a short error.
+    private static func clip(_ text: String, limit: Int = 64) -> String {
+        text.count <= limit ? text : String(text.prefix(limit)) + "…"
     }
 }
