@@ -33,7 +33,7 @@ public final class Engine {
     var spec: Speculation
     var notes = MachineNotes()
     var tempo: TempoTracker
-    var random: SeededGenerator
+    var random: SeededRandom
     var chooser: TokenChooser
     /// START and the style: what every restarted state is primed with first.
     var primer: [Int]
@@ -77,7 +77,7 @@ public final class Engine {
         committedChain = chain
         states = StaggeredStates(inference: inference, window: c.windowEvents, primer: primer, history: history)
         spec = Speculation(inference: inference, chain: chain)
-        random = SeededGenerator(seed: seed ^ 0x6A09_E667_F3BC_C908)
+        random = SeededRandom(seed: seed ^ 0x6A09_E667_F3BC_C908)
         chooser = TokenChooser(vocabularySize: Vocabulary.size)
         resetSpeculation()
     }

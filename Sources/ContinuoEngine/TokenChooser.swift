@@ -27,7 +27,7 @@ struct TokenChooser {
 
     /// A token, or nil when the rules leave nothing (e.g. only note-ons wanted at density 0).
     mutating func choose(logits: FloatScratch, chain: inout SamplerChain, machine: [Double], rules: Rules,
-                         random: inout SeededGenerator) -> Int? {
+                         random: inout SeededRandom) -> Int? {
         let source = logits.buffer, m = masked.buffer
         let count = source.count
         var finite = true

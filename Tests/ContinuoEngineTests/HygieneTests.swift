@@ -20,7 +20,7 @@ import Testing
         c.controls = [CCBinding(controller: 20, parameter: .temperature), CCBinding(controller: 21, parameter: .density),
                       CCBinding(controller: 22, parameter: .mode), CCBinding(controller: 23, parameter: .onOff)]
         let rig = Rig(c, seed: seed)
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         var down: [UInt8] = []  // an array: a Set's order changes per process
         var frame: Int64 = 500
         var swaps = 0
