@@ -115,7 +115,9 @@ public final class Daemon: @unchecked Sendable {
         options.preset = preset
         options.presetPath = presetPath
         options.socketPath = nil
-        let taken = Set(instances.map(\.currentPreset.jack.clientName))
+        // Each instance's client name is fixed when it starts: read from its options, not its
+        // worker's preset.
+        let taken = Set(instances.map(\.options.preset.jack.clientName))
         if taken.contains(options.preset.jack.clientName) { options.preset.jack.clientName += "-\(name)" }
         if preset.model != "default" {
             let relative = preset.model

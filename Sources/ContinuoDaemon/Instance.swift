@@ -28,10 +28,10 @@ public final class Instance: @unchecked Sendable {
     private var inference: LSTMInference
     public internal(set) var report = Daemon.Report()
 
-    // Worker-thread state reachable from control commands (WorkerContext).
+    // Worker-thread state reachable from control commands (WorkerContext); other threads see
+    // it only through `summary` and replies, never directly.
     var currentPreset: Preset
     var modelPath: String
-    var router = OutputRouter()
     let capture = CaptureBuffer()
     private var currentSession: JackSession?
     private var latencies = Histogram<UInt64>(highestTrackableValue: 48_000 * 60, numberOfSignificantValueDigits: .three)
@@ -54,7 +54,7 @@ public final class Instance: @unchecked Sendable {
         let model = try ModelStore.load(options.modelPath)
         inference = LSTMInference(model: model, precision: .int8, maxBatch: 8)
         BLASThreads.set(1)
-        updateSummary(mode: options.preset.engine.mode, paused: false)
+        updateSummary(mode: options.preset.values.choice(.mode), paused: false)
     }
 
     public func requestStop() { stopFlag.store(true, ordering: .relaxed) }
@@ -106,7 +106,7 @@ public final class Instance: @unchecked Sendable {
                 let session = try JackSession(options: options, log: log)
                 report.connections += 1
                 backoff = 0.25
-                let status = "connected to JACK\(options.jackServer.map { " server '\($0)'" } ?? ""): \(session.client.sampleRate) Hz, \(session.client.bufferSize) frames per period; mode \(currentPreset.engine.mode)"
+                let status = "connected to JACK\(options.jackServer.map { " server '\($0)'" } ?? ""): \(session.client.sampleRate) Hz, \(session.client.bufferSize) frames per period; mode \(engine?.configuration.mode.rawValue ?? currentPreset.values.choice(.mode))"
                 log.info(name == Daemon.instanceName ? status : "[\(name)] \(status)")
                 host?.instanceConnected(self, status: status, first: !announced)
                 announced = true
@@ -147,7 +147,10 @@ public final class Instance: @unchecked Sendable {
         if let engine {
             var updated = engine.configuration // keeps what was changed live
             updated.sampleRate = Double(sampleRate)
-            updated.lookaheadFrames = Int64(currentPreset.engine.lookaheadPeriods * bufferSize)
+            // Counted in periods: the same number of the new period.
+            let lookahead = updated.value(of: .lookaheadPeriods)
+            updated.periodFrames = Int64(bufferSize)
+            updated.apply(.lookaheadPeriods, lookahead)
             updated.responseDelayFrames = Int64(bufferSize)
             updated.throughDelayFrames = Int64(bufferSize)
             engine.set(configuration: updated)
@@ -163,7 +166,7 @@ public final class Instance: @unchecked Sendable {
     func applyOutput(_ output: EngineOutput, now: Int64) {
         guard let scheduler = currentSession?.scheduler else { return }
         // Passed-through events were captured and published as input when they arrived.
-        for event in router.route(output, now: now, to: scheduler, counting: &report) where event.isGenerated {
+        for event in OutputRouter.route(output, now: now, to: scheduler, counting: &report) where event.isGenerated {
             let bytes = event.bytes
             capture.append(frame: event.frame, bytes: bytes, isMachine: true)
             if bytes.isNoteOn || bytes.isNoteOff {

@@ -1,3 +1,5 @@
+import ContinuoEngine
+import ContinuoProtocol
 import ContinuoSampling
 import Foundation
 import TOMLKit
@@ -80,37 +82,18 @@ public enum PresetLoader {
         preset.description = try reader.string("description") ?? ""
         preset.model = try reader.string("model") ?? "default"
 
-        if let engine = try reader.table("engine") {
-            try engine.allowOnly(["mode", "tempo_source", "bpm", "silence_beats", "response_beats", "density", "window_events",
-                                  "quantize", "max_note_beats", "input_channel", "output_channel", "effect_through", "lookahead_periods"])
-            var e = preset.engine
-            e.mode = try engine.choice("mode", Preset.modes) ?? e.mode
-            e.tempoSource = try engine.choice("tempo_source", Preset.tempoSources) ?? e.tempoSource
-            e.bpm = try engine.number("bpm", 20...400) ?? e.bpm
-            e.silenceBeats = try engine.number("silence_beats", 0.05...64) ?? e.silenceBeats
-            e.responseBeats = try engine.number("response_beats", 0.25...256) ?? e.responseBeats
-            e.density = try engine.number("density", 0...1) ?? e.density
-            e.windowEvents = try engine.integer("window_events", 16...4096) ?? e.windowEvents
-            e.quantize = try engine.choice("quantize", Array(Preset.grids.keys).sorted()) ?? e.quantize
-            e.maxNoteBeats = try engine.number("max_note_beats", 0.1...64) ?? e.maxNoteBeats
-            e.inputChannel = try engine.integer("input_channel", 0...16) ?? e.inputChannel
-            e.outputChannel = try engine.integer("output_channel", 1...16) ?? e.outputChannel
-            e.effectThrough = try engine.bool("effect_through") ?? e.effectThrough
-            e.lookaheadPeriods = try engine.integer("lookahead_periods", 1...64) ?? e.lookaheadPeriods
-            preset.engine = e
-        }
-        if let sampler = try reader.table("sampler") {
-            try sampler.allowOnly(["temperature", "top_k", "top_p", "repetition_penalty", "no_repeat_ngram", "scale", "pitch_range", "max_polyphony"])
-            var s = preset.sampler
-            s.temperature = try sampler.number("temperature", 0...5) ?? s.temperature
-            s.topK = try sampler.integer("top_k", 0...355) ?? s.topK
-            s.topP = try sampler.number("top_p", 0.01...1) ?? s.topP
-            s.repetitionPenalty = try sampler.number("repetition_penalty", 0.5...3) ?? s.repetitionPenalty
-            s.noRepeatNgram = try sampler.integer("no_repeat_ngram", 0...64) ?? s.noRepeatNgram
-            s.scale = try sampler.scale("scale")
-            s.pitchRange = try sampler.range("pitch_range")
-            s.maxPolyphony = try sampler.integer("max_polyphony", 0...16) ?? s.maxPolyphony
-            preset.sampler = s
+        for section in Parameter.Section.allCases {
+            guard let table = try reader.table(section.rawValue) else { continue }
+            let parameters = Parameter.allCases.filter { $0.section == section }
+            let extra = section == .sampler ? Preset.structuredSamplerKeys : []
+            try table.allowOnly(Set(parameters.map(\.name) + extra))
+            for parameter in parameters {
+                if let value = try table.value(of: parameter) { preset.values[parameter] = value }
+            }
+            if section == .sampler {
+                preset.scale = try table.scale("scale")
+                preset.pitchRange = try table.range("pitch_range").map { $0[0]...$0[1] }
+            }
         }
         if let jack = try reader.table("jack") {
             try jack.allowOnly(["client_name", "input_port", "output_port", "connect_input", "connect_output"])
@@ -121,11 +104,11 @@ public enum PresetLoader {
             preset.jack.connectOutput = try jack.strings("connect_output") ?? []
         }
         if let cc = try reader.table("cc") {
-            try cc.allowOnly(["temperature", "density", "mode", "on_off"])
-            preset.cc.temperature = try cc.integer("temperature", 0...127)
-            preset.cc.density = try cc.integer("density", 0...127)
-            preset.cc.mode = try cc.integer("mode", 0...127)
-            preset.cc.onOff = try cc.integer("on_off", 0...127)
+            let targets = Parameter.allCases.map { CCTarget.parameter($0) } + [.onOff]
+            try cc.allowOnly(Set(targets.map(\.description)))
+            for target in targets {
+                if let controller = try cc.integer(target.description, 0...127) { preset.controls[target] = controller }
+            }
         }
         return preset
     }
@@ -204,6 +187,17 @@ struct TableReader {
         guard let n = value.int else { throw fail(key, "must be a whole number") }
         guard range.contains(n) else { throw fail(key, "\(n) is out of range (\(range.lowerBound)...\(range.upperBound))") }
         return n
+    }
+
+    /// A key of the parameter table, checked against its domain.
+    func value(of parameter: Parameter) throws -> ParameterValue? {
+        let key = parameter.name
+        switch parameter.domain {
+        case let .real(range): return try number(key, range).map { .real($0) }
+        case let .integer(range): return try integer(key, range).map { .integer($0) }
+        case let .choice(choices): return try choice(key, choices).map { .choice($0) }
+        case .flag: return try bool(key).map { .flag($0) }
+        }
     }
 
     func choice(_ key: String, _ options: [String]) throws -> String? {

@@ -67,7 +67,7 @@ final class WorkerContext {
         engine.set(configuration: preset.engineConfiguration(sampleRate: rate, bufferSize: period))
         instance.applyOutput(engine.advance(to: now), now: now)
         instance.currentPreset = preset
-        instance.log.info("preset '\(preset.name)' loaded: mode \(preset.engine.mode)")
+        instance.log.info("preset '\(preset.name)' loaded: mode \(preset.values.choice(.mode))")
         publishMode()
         return .success(["preset": .string(preset.name)])
     }
@@ -87,71 +87,12 @@ final class WorkerContext {
         instance.updateSummary(mode: status.mode.rawValue, paused: status.paused)
     }
 
-    func value(of parameter: Parameter) -> JSONValue {
-        let c = engine.configuration
-        // Sampler knobs are Float inside; show them as the decimal that was set.
-        func decimal(_ f: Float) -> JSONValue { .double((Double(f) * 1e6).rounded() / 1e6) }
-        switch parameter {
-        case .temperature: return decimal(c.sampler.temperature)
-        case .topK: return .int(c.sampler.topK)
-        case .topP: return decimal(c.sampler.topP)
-        case .repetitionPenalty: return decimal(c.sampler.repetitionPenalty)
-        case .mode: return .string(c.mode.rawValue)
-        case .density: return .double(c.density)
-        case .responseBeats: return .double(c.responseBeats)
-        case .silenceBeats: return .double(c.silenceBeats)
-        case .outputChannel: return .int(Int(c.outputChannel) + 1)
-        case .inputChannel: return .int(c.inputChannel.map { Int($0) + 1 } ?? 0)
-        case .transpose: return .int(instance.router.transpose)
-        case .tempoSource: return .string(c.tempoSource.rawValue)
-        case .bpm: return .double(engine.status.bpm)
-        case .windowEvents: return .int(c.windowEvents)
-        }
-    }
+    func value(of parameter: Parameter) -> JSONValue { engine.value(of: parameter).json }
 
+    /// A validated value, applied between two engine steps; what it ends (machine notes, on a
+    /// new configuration) goes out at once.
     private func set(_ parameter: Parameter, _ value: ParameterValue) {
-        var c = engine.configuration
-        let number = value.doubleValue ?? 0
-        switch parameter {
-        case .temperature:
-            c.sampler.temperature = Float(number)
-            engine.set(sampler: c.sampler)
-            return
-        case .topK:
-            c.sampler.topK = value.intValue ?? 0
-            engine.set(sampler: c.sampler)
-            return
-        case .topP:
-            c.sampler.topP = Float(number)
-            engine.set(sampler: c.sampler)
-            return
-        case .repetitionPenalty:
-            c.sampler.repetitionPenalty = Float(number)
-            engine.set(sampler: c.sampler)
-            return
-        case .mode:
-            engine.set(mode: EngineMode(rawValue: value.stringValue ?? "") ?? c.mode)
-            instance.applyOutput(engine.advance(to: now), now: now)
-            return
-        case .density:
-            engine.set(density: number)
-            return
-        case .bpm:
-            engine.set(tempo: number)
-            return
-        case .transpose:
-            instance.router.setTranspose(value.intValue ?? 0, scheduler: session?.scheduler)
-            return
-        case .responseBeats: c.responseBeats = number
-        case .silenceBeats: c.silenceBeats = number
-        case .outputChannel: c.outputChannel = UInt8(max(1, value.intValue ?? 1) - 1)
-        case .inputChannel:
-            let channel = value.intValue ?? 0
-            c.inputChannel = channel == 0 ? nil : UInt8(channel - 1)
-        case .tempoSource: c.tempoSource = TempoSource(rawValue: value.stringValue ?? "") ?? c.tempoSource
-        case .windowEvents: c.windowEvents = value.intValue ?? c.windowEvents
-        }
-        engine.set(configuration: c)
+        engine.set(parameter, value)
         instance.applyOutput(engine.advance(to: now), now: now)
     }
 
@@ -183,22 +124,8 @@ final class WorkerContext {
     }
 
     private func savePreset(_ name: String) -> Result<JSONValue, ProtocolError> {
-        var preset = instance.currentPreset
-        let c = engine.configuration
+        var preset = instance.currentPreset.with(engine.configuration, bpm: engine.status.bpm)
         preset.name = name
-        preset.engine.mode = c.mode.rawValue
-        preset.engine.tempoSource = c.tempoSource.rawValue
-        preset.engine.bpm = engine.status.bpm
-        preset.engine.silenceBeats = c.silenceBeats
-        preset.engine.responseBeats = c.responseBeats
-        preset.engine.density = c.density
-        preset.engine.windowEvents = c.windowEvents
-        preset.engine.outputChannel = Int(c.outputChannel) + 1
-        preset.engine.inputChannel = c.inputChannel.map { Int($0) + 1 } ?? 0
-        preset.sampler.temperature = Double(c.sampler.temperature)
-        preset.sampler.topK = c.sampler.topK
-        preset.sampler.topP = Double(c.sampler.topP)
-        preset.sampler.repetitionPenalty = Double(c.sampler.repetitionPenalty)
         let path = PresetLoader.userPresetFolder() + "/\(name).toml"
         do {
             try FileManager.default.createDirectory(atPath: PresetLoader.userPresetFolder(), withIntermediateDirectories: true)

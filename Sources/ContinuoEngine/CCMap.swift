@@ -1,23 +1,48 @@
-/// What a performer's knob or switch controls.
-public enum CCParameter: String, Codable, Sendable, Hashable, CaseIterable {
-    /// 0...127 maps linearly onto 0.1...2.0.
-    case temperature
-    /// 0...127 maps linearly onto 0...1.
-    case density
-    /// Four equal ranges: 0-31 off, 32-63 call-response, 64-95 accompany, 96-127 effect.
-    case mode
+import ContinuoParameters
+
+/// What a performer's knob or switch controls: any parameter of the table (swept as
+/// `Parameter.value(forController:)` says), or playing on and off.
+public enum CCTarget: Sendable, Hashable, Codable, CustomStringConvertible {
+    case parameter(Parameter)
     /// 64 and above plays (resume), below 64 pauses: a sustain-style switch.
     case onOff
+
+    /// The preset key and the JSON spelling: the parameter's name, or `on_off`.
+    public var description: String {
+        switch self {
+        case let .parameter(parameter): parameter.name
+        case .onOff: "on_off"
+        }
+    }
+
+    public init?(name: String) {
+        if name == "on_off" { self = .onOff; return }
+        guard let parameter = Parameter(rawValue: name) else { return nil }
+        self = .parameter(parameter)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let target = CCTarget(name: name) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(name)' is no parameter (nor on_off)"))
+        }
+        self = target
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }
 
-/// One controller bound to one parameter. Bound controllers are consumed (never passed through).
+/// One controller bound to one target. Bound controllers are consumed (never passed through).
 public struct CCBinding: Codable, Sendable, Hashable {
     public var controller: UInt8
-    public var parameter: CCParameter
+    public var parameter: CCTarget
     /// Only this 0-based channel; nil listens on every channel.
     public var channel: UInt8?
 
-    public init(controller: UInt8, parameter: CCParameter, channel: UInt8? = nil) {
+    public init(controller: UInt8, parameter: CCTarget, channel: UInt8? = nil) {
         self.controller = controller
         self.parameter = parameter
         self.channel = channel
@@ -26,9 +51,7 @@ public struct CCBinding: Codable, Sendable, Hashable {
 
 /// What a bound controller asks for.
 enum CCAction: Equatable {
-    case temperature(Float)
-    case density(Double)
-    case mode(EngineMode)
+    case set(Parameter, ParameterValue)
     case play(Bool)
 }
 
@@ -39,13 +62,8 @@ enum CCMap {
         for index in bindings.indices {
             let binding = bindings[index]
             guard binding.controller == controller, binding.channel == nil || binding.channel == channel else { continue }
-            let v = Double(min(value, 127))
             switch binding.parameter {
-            case .temperature: return .temperature(Float(0.1 + v / 127 * 1.9))
-            case .density: return .density(v / 127)
-            case .mode:
-                let modes: [EngineMode] = [.off, .callResponse, .accompany, .effect]
-                return .mode(modes[Int(min(value, 127)) / 32])
+            case let .parameter(parameter): return .set(parameter, parameter.value(forController: value))
             case .onOff: return .play(value >= 64)
             }
         }

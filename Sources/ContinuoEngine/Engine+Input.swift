@@ -1,3 +1,4 @@
+import ContinuoParameters
 import ContinuoEncoding
 import ContinuoMIDI
 
@@ -50,15 +51,8 @@ extension Engine {
 
     private func apply(_ action: CCAction) {
         switch action {
-        case let .temperature(t):
-            configuration.sampler.temperature = t
-            updateChains()
-        case let .density(d):
-            set(density: d)
-        case let .mode(m):
-            set(mode: m)
-        case let .play(on):
-            if on { resume() } else { pause() }
+        case let .set(parameter, value): set(parameter, value)
+        case let .play(on): if on { resume() } else { pause() }
         }
     }
 

@@ -1,3 +1,4 @@
+import ContinuoParameters
 import ContinuoMIDI
 import ContinuoEncoding
 import ContinuoModel
@@ -105,6 +106,27 @@ public final class Engine {
         if configuration.mode == .effect { silenceThrough(at: lastNow) }
         configuration.mode = mode
         updateChains()
+    }
+
+    /// One parameter of the table, from the next generated event on, by the cheapest way: the
+    /// sampler's knobs, mode, density and tempo have their own; anything else is a new
+    /// configuration (the machine's notes end first). A value the table refuses is ignored.
+    public func set(_ parameter: Parameter, _ value: ParameterValue) {
+        guard parameter.accepts(value) else { return }
+        var c = configuration
+        c.apply(parameter, value)
+        switch parameter {
+        case .temperature, .topK, .topP, .repetitionPenalty, .noRepeatNgram, .maxPolyphony: set(sampler: c.sampler)
+        case .mode: set(mode: c.mode)
+        case .density: set(density: c.density)
+        case .bpm: set(tempo: c.bpm)
+        default: set(configuration: c)
+        }
+    }
+
+    /// A parameter's value in effect; `bpm` is the tempo the engine follows now.
+    public func value(of parameter: Parameter) -> ParameterValue {
+        parameter == .bpm ? .real(status.bpm) : configuration.value(of: parameter)
     }
 
     /// New sampler settings, from the next generated token on.
@@ -244,8 +266,14 @@ public final class Engine {
         spec.reset(chain: committedChain, machine: committedMachine, history: history, framesPerStep: tempo.framesPerStep)
     }
 
-    /// Inserts keeping `pending` ordered by frame, after events of the same frame.
+    /// Inserts keeping `pending` ordered by frame, after events of the same frame. The
+    /// machine's notes leave at the transposition in effect now, so a change of it (which ends
+    /// them first) never sends a note-off to another key than its note-on.
     func emit(_ event: OutputEvent) {
+        var event = event
+        if event.isGenerated, configuration.transpose != 0, event.bytes.isNoteOn || event.bytes.isNoteOff {
+            event.bytes.data1 = UInt8(clamping: min(127, max(0, Int(event.bytes.data1) + configuration.transpose)))
+        }
         var index = pending.count
         while index > 0 && pending[index - 1].frame > event.frame { index -= 1 }
         pending.insert(event, at: index)

@@ -1,3 +1,4 @@
+import ContinuoParameters
 import ContinuoSampling
 
 /// Everything the engine is set up with; a preset maps onto it. Decoding fills missing keys
@@ -28,6 +29,10 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
     /// it (a logit bias of ln(density)); 1 leaves the model as it is and 0 plays no new notes.
     /// Effect mode answers each performer note-on with probability `density`.
     public var density: Double = 1
+    /// Frames of the host's period (a JACK period, an LV2 run): what `lookahead_periods` counts in.
+    public var periodFrames: Int64 = 128
+    /// Semitones added to the machine's notes on their way out (never to the performer's).
+    public var transpose: Int = 0
     /// How far ahead of `now` generated events are released: the real-time side needs them
     /// before the cycle that plays them starts; more means more to drop on a barge-in.
     public var lookaheadFrames: Int64 = 256
@@ -70,6 +75,8 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
         c.accompanyIdleBeats = max(c.accompanyIdleBeats.isFinite ? c.accompanyIdleBeats : 8, 1.0 / 12)
         c.maxNoteBeats = max(c.maxNoteBeats.isFinite ? c.maxNoteBeats : 4, 1.0 / 12)
         c.lookaheadFrames = max(1, c.lookaheadFrames)
+        c.periodFrames = max(1, c.periodFrames)
+        c.transpose = min(max(c.transpose, -127), 127)
         c.responseDelayFrames = max(0, c.responseDelayFrames)
         c.throughDelayFrames = max(0, c.throughDelayFrames)
         c.windowEvents = max(16, c.windowEvents)
@@ -82,7 +89,7 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
     var maxNoteSteps: Int { max(1, Int((maxNoteBeats * Double(12)).rounded(.down))) }
 
     private enum CodingKeys: String, CodingKey {
-        case sampleRate, mode, tempoSource, bpm, inputChannel, outputChannel, effectThrough, throughDelayFrames, silenceBeats
+        case sampleRate, periodFrames, transpose, mode, tempoSource, bpm, inputChannel, outputChannel, effectThrough, throughDelayFrames, silenceBeats
         case responseBeats, accompanyIdleBeats, density, lookaheadFrames, windowEvents, quantizeGrid
         case maxNoteBeats, responseDelayFrames, effectVoices, style, controls, sampler
     }
@@ -91,6 +98,8 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = EngineConfiguration()
         sampleRate = try c.decodeIfPresent(Double.self, forKey: .sampleRate) ?? d.sampleRate
+        periodFrames = try c.decodeIfPresent(Int64.self, forKey: .periodFrames) ?? d.periodFrames
+        transpose = try c.decodeIfPresent(Int.self, forKey: .transpose) ?? d.transpose
         mode = try c.decodeIfPresent(EngineMode.self, forKey: .mode) ?? d.mode
         tempoSource = try c.decodeIfPresent(TempoSource.self, forKey: .tempoSource) ?? d.tempoSource
         bpm = try c.decodeIfPresent(Double.self, forKey: .bpm) ?? d.bpm
@@ -111,5 +120,10 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
         style = try c.decodeIfPresent(Int.self, forKey: .style)
         controls = try c.decodeIfPresent([CCBinding].self, forKey: .controls) ?? d.controls
         sampler = try c.decodeIfPresent(SamplerSettings.self, forKey: .sampler) ?? d.sampler
+        // A configuration file is held to the same ranges as a preset or a `set`.
+        for parameter in Parameter.allCases where !parameter.accepts(value(of: parameter)) {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "\(parameter.name) must be \(parameter.domain.allowedDescription), got \(value(of: parameter))"))
+        }
     }
 }

@@ -142,7 +142,8 @@ struct CtlSet: ParsableCommand {
         guard let p = Parameter(rawValue: parameter) else {
             throw ValidationError("unknown parameter '\(parameter)' (known: \(Parameter.allCases.map(\.name).joined(separator: ", ")))")
         }
-        let json: JSONValue = Int(value).map { .int($0) } ?? Double(value).map { .double($0) } ?? .string(value)
+        let json: JSONValue = Int(value).map { .int($0) } ?? Double(value).map { .double($0) }
+            ?? (["true", "false"].contains(value) ? .bool(value == "true") : .string(value))
         switch p.validate(json) {
         case let .success(v): return (p, v)
         case let .failure(error): throw ValidationError(error.message)

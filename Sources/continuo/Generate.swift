@@ -3,6 +3,7 @@ import ContinuoEncoding
 import ContinuoMIDI
 import ContinuoModel
 import ContinuoOffline
+import ContinuoParameters
 import ContinuoSampling
 import Foundation
 
@@ -52,7 +53,14 @@ struct Generate: ParsableCommand {
         guard [beats != nil, bars != nil, seconds != nil, events != nil].filter({ $0 }).count <= 1 else {
             throw ValidationError("give one of --beats, --bars, --seconds, --events")
         }
-        guard temperature >= 0, topP > 0, repetitionPenalty > 0 else { throw ValidationError("--temperature must be >= 0, --top-p and --repetition-penalty > 0") }
+        let sampler: [(Parameter, ParameterValue)] = [
+            (.temperature, .real(Double(temperature))), (.topK, .integer(topK)), (.topP, .real(Double(topP))),
+            (.repetitionPenalty, .real(Double(repetitionPenalty))), (.noRepeatNgram, .integer(noRepeatNgram)),
+            (.maxPolyphony, .integer(maxPolyphony)),
+        ]
+        for (parameter, value) in sampler where !parameter.accepts(value) {
+            throw ValidationError("--\(parameter.name.replacingOccurrences(of: "_", with: "-")) must be \(parameter.domain.allowedDescription), got \(value)")
+        }
         if let pitchRange, Self.parseRange(pitchRange) == nil { throw ValidationError("--pitch-range must look like 36-96 (0...127)") }
         if let scale, Scale(parsing: scale) == nil { throw ValidationError("unknown scale '\(scale)' (try \"C major\", \"A natural-minor\", \"D dorian\")") }
         if primer != nil, primerCorpus != nil { throw ValidationError("give --primer or --primer-corpus, not both") }

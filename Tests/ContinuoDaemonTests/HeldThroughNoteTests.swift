@@ -16,7 +16,6 @@ import Testing
 
     final class Rig {
         let engine: Engine
-        var router = OutputRouter()
         let scheduler = MIDIOutputScheduler()
         let out = MIDICaptureBuffer(capacity: 8192)
         var now: Int64 = 0
@@ -45,7 +44,7 @@ import Testing
         }
 
         func apply(_ output: EngineOutput) {
-            _ = router.route(output, now: now, to: scheduler, counting: &report)
+            _ = OutputRouter.route(output, now: now, to: scheduler, counting: &report)
         }
 
         func play(_ bytes: MIDIBytes) {
@@ -100,9 +99,7 @@ import Testing
 
     @Test func aNewConfigurationKeepsTheHeldNote() throws {
         let (rig, releasedAt) = try holdAcross { rig in
-            var c = rig.engine.configuration
-            c.responseBeats = 4  // what `set response_beats` does: a whole new configuration
-            rig.engine.set(configuration: c)
+            rig.engine.set(.responseBeats, .real(4))  // a whole new configuration
             rig.apply(rig.engine.advance(to: rig.now))
         }
         expectHeldUntilReleased(rig, releasedAt: releasedAt, "set(configuration:)")
@@ -110,7 +107,8 @@ import Testing
 
     @Test func transposeKeepsTheHeldNoteAndMovesOnlyTheMachine() throws {
         let (rig, releasedAt) = try holdAcross { rig in
-            rig.router.setTranspose(5, scheduler: rig.scheduler)
+            rig.engine.set(.transpose, .integer(5))  // what `set transpose 5` does
+            rig.apply(rig.engine.advance(to: rig.now))
         }
         expectHeldUntilReleased(rig, releasedAt: releasedAt, "transpose")
         // The performer's note was not transposed on its way through.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ContinuoDaemon
+import ContinuoProtocol
 
 @Suite struct PresetTests {
     static let presets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -11,19 +12,20 @@ import Testing
         let (preset, _) = try PresetLoader.load(nameOrPath: Self.presets.appendingPathComponent("\(name).toml").path)
         #expect(preset.name == name)
         #expect(!preset.description.isEmpty)
-        #expect(Preset.modes.contains(preset.engine.mode))
+        #expect(Parameter.modes.contains(preset.values.choice(.mode)))
     }
 
     @Test func presetsSayWhatTheyAreFor() throws {
         let jam = try PresetLoader.load(nameOrPath: Self.presets.appendingPathComponent("jam.toml").path).preset
-        #expect(jam.engine.mode == "call-response")
-        #expect(jam.cc.temperature == 74)
+        #expect(jam.values[.mode] == .choice("call-response"))
+        #expect(jam.controls[.parameter(.temperature)] == 74)
         let effect = try PresetLoader.load(nameOrPath: Self.presets.appendingPathComponent("midi-effect.toml").path).preset
-        #expect(effect.engine.mode == "effect")
-        #expect(effect.engine.tempoSource == "transport")
+        #expect(effect.values[.mode] == .choice("effect"))
+        #expect(effect.values[.tempoSource] == .choice("transport"))
         let ambient = try PresetLoader.load(nameOrPath: Self.presets.appendingPathComponent("ambient.toml").path).preset
-        #expect(ambient.samplerSettings.scale != nil)
-        #expect(ambient.samplerSettings.pitchRange == 48...84)
+        let sampler = ambient.engineConfiguration(sampleRate: 48_000, bufferSize: 128).sampler
+        #expect(sampler.scale != nil)
+        #expect(sampler.pitchRange == 48...84)
     }
 
     @Test(arguments: [
@@ -33,6 +35,9 @@ import Testing
         ("[engine]\nbmp = 100\n", "engine.bmp", 2, "unknown key"),
         ("[sampler]\nscale = \"H major\"\n", "sampler.scale", 2, "not a scale"),
         ("[cc]\ntemperature = 200\n", "cc.temperature", 2, "out of range"),
+        ("[cc]\nvolume = 7\n", "cc.volume", 2, "unknown key"),
+        ("[engine]\neffect_through = 1\n", "engine.effect_through", 2, "true or false"),
+        ("[sampler]\ntop_k = 400\n", "sampler.top_k", 2, "out of range"),
     ])
     func badPresetsNameTheKeyAndLine(text: String, key: String, line: Int, message: String) {
         do {
@@ -57,5 +62,21 @@ import Testing
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+
+    /// `preset save` writes what `PresetLoader` reads back identically, whatever the text holds.
+    @Test func savedPresetsReadBackAsTheyWere() throws {
+        var preset = try PresetLoader.load(nameOrPath: Self.presets.appendingPathComponent("ambient.toml").path).preset
+        preset.name = "late \"night\" set"
+        preset.description = "two lines,\nquotes \" and \\ backslashes, a tab\t and ünïcødé ♩"
+        preset.jack.connectOutput = ["fluidsynth:midi_00", "a \"quoted\" port"]
+        preset.values[.transpose] = .integer(-7)
+        preset.values[.effectThrough] = .flag(false)
+        preset.values[.temperature] = .real(0.85)
+        preset.controls[.onOff] = 64
+        preset.controls[.parameter(.responseBeats)] = 21
+        let text = PresetWriter.toml(preset)
+        let again = try PresetLoader.parse(text, file: "saved.toml")
+        #expect(again == preset, "\(text)")
     }
 }

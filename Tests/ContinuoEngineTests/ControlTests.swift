@@ -1,3 +1,4 @@
+import ContinuoParameters
 import ContinuoMIDI
 import ContinuoEncoding
 import Foundation
@@ -7,8 +8,8 @@ import Testing
 @Suite struct ControlTests {
     func configuration() -> EngineConfiguration {
         var c = EngineConfiguration(mode: .accompany, bpm: 120)
-        c.controls = [CCBinding(controller: 74, parameter: .temperature), CCBinding(controller: 75, parameter: .mode),
-                      CCBinding(controller: 76, parameter: .onOff), CCBinding(controller: 77, parameter: .density, channel: 0)]
+        c.controls = [CCBinding(controller: 74, parameter: .parameter(.temperature)), CCBinding(controller: 75, parameter: .parameter(.mode)),
+                      CCBinding(controller: 76, parameter: .onOff), CCBinding(controller: 77, parameter: .parameter(.density), channel: 0)]
         return c
     }
 
@@ -70,11 +71,11 @@ import Testing
     }
 
     @Test func ccMapRanges() {
-        let bindings = [CCBinding(controller: 10, parameter: .mode)]
-        #expect(CCMap.action(bindings, channel: 0, controller: 10, value: 31) == .mode(.off))
-        #expect(CCMap.action(bindings, channel: 0, controller: 10, value: 32) == .mode(.callResponse))
-        #expect(CCMap.action(bindings, channel: 0, controller: 10, value: 95) == .mode(.accompany))
-        #expect(CCMap.action(bindings, channel: 0, controller: 10, value: 96) == .mode(.effect))
+        let bindings = [CCBinding(controller: 10, parameter: .parameter(.mode))]
+        #expect(CCMap.action(bindings, channel: 0, controller: 10, value: 31) == .set(.mode, .choice("off")))
+        #expect(CCMap.action(bindings, channel: 0, controller: 10, value: 32) == .set(.mode, .choice("call-response")))
+        #expect(CCMap.action(bindings, channel: 0, controller: 10, value: 95) == .set(.mode, .choice("accompany")))
+        #expect(CCMap.action(bindings, channel: 0, controller: 10, value: 96) == .set(.mode, .choice("effect")))
         #expect(CCMap.action(bindings, channel: 0, controller: 11, value: 96) == nil)
     }
 
@@ -82,7 +83,7 @@ import Testing
         let json = #"{"mode": "effect", "bpm": 96, "controls": [{"controller": 74, "parameter": "temperature"}], "sampler": {"temperature": 0.8}}"#
         let c = try JSONDecoder().decode(EngineConfiguration.self, from: Data(json.utf8))
         #expect(c.mode == .effect && c.bpm == 96 && c.windowEvents == 256 && c.lookaheadFrames == 256)
-        #expect(c.controls == [CCBinding(controller: 74, parameter: .temperature)])
+        #expect(c.controls == [CCBinding(controller: 74, parameter: .parameter(.temperature))])
         #expect(c.sampler.temperature == 0.8)
         let again = try JSONDecoder().decode(EngineConfiguration.self, from: JSONEncoder().encode(c))
         #expect(again == c)

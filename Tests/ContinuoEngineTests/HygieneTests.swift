@@ -17,8 +17,8 @@ import Testing
         c.silenceBeats = 0.5
         c.responseBeats = 2
         c.accompanyIdleBeats = 2
-        c.controls = [CCBinding(controller: 20, parameter: .temperature), CCBinding(controller: 21, parameter: .density),
-                      CCBinding(controller: 22, parameter: .mode), CCBinding(controller: 23, parameter: .onOff)]
+        c.controls = [CCBinding(controller: 20, parameter: .parameter(.temperature)), CCBinding(controller: 21, parameter: .parameter(.density)),
+                      CCBinding(controller: 22, parameter: .parameter(.mode)), CCBinding(controller: 23, parameter: .onOff)]
         let rig = Rig(c, seed: seed)
         var random = SeededRandom(seed: seed)
         var down: [UInt8] = []  // an array: a Set's order changes per process

@@ -3,8 +3,10 @@ import Testing
 
 @Suite struct ParameterTests {
     @Test func coversEveryLiveParameter() {
-        #expect(Parameter.allCases.map(\.name) == ["temperature", "top_k", "top_p", "repetition_penalty", "mode", "density", "response_beats",
-                                                   "silence_beats", "output_channel", "input_channel", "transpose", "tempo_source", "bpm", "window_events"])
+        #expect(Parameter.allCases.map(\.name) == ["mode", "tempo_source", "bpm", "silence_beats", "response_beats", "density", "window_events",
+                                                   "quantize", "max_note_beats", "input_channel", "output_channel", "effect_through",
+                                                   "lookahead_periods", "transpose", "temperature", "top_k", "top_p", "repetition_penalty",
+                                                   "no_repeat_ngram", "max_polyphony"])
         for parameter in Parameter.allCases { #expect(!parameter.summary.isEmpty) }
     }
 
@@ -28,8 +30,14 @@ import Testing
                 #expect(parameter.validate("nope").failure?.code == .outOfRange)
                 #expect(parameter.validate(.string(choices[0].uppercased())).failure?.code == .outOfRange)
                 #expect(parameter.validate(1).failure?.code == .wrongType)
+            case .flag:
+                #expect(parameter.validate(true).success == .flag(true))
+                #expect(parameter.validate(false).success == .flag(false))
+                #expect(parameter.validate(1).failure?.code == .wrongType)
+                #expect(parameter.validate("true").failure?.code == .wrongType)
             }
-            for wrong: JSONValue in [.null, true, [1], ["a": 1]] {
+            let wrongs: [JSONValue] = parameter.domain == .flag ? [.null, 0, [1], ["a": 1]] : [.null, true, [1], ["a": 1]]
+            for wrong in wrongs {
                 #expect(parameter.validate(wrong).failure?.code == .wrongType)
             }
         }
@@ -38,9 +46,9 @@ import Testing
     @Test func errorsNameTheParameterAndRange() {
         let error = Parameter.topP.validate(0).failure!
         #expect(error.message == "top_p must be in 0.01...1, got 0")
-        #expect(error.details == ["parameter": "top_p", "type": "number", "min": 0.01, "max": 1.0])
+        #expect(error.details == ["parameter": "top_p", "type": "number", "min": 0.01, "max": 1.0, "default": 1.0])
         #expect(Parameter.inputChannel.validate(17).failure!.message == "input_channel must be in 0...16, got 17")
-        #expect(Parameter.mode.validate("solo").failure!.message == #"mode must be one of call-response, accompany, effect, off, got "solo""#)
+        #expect(Parameter.mode.validate("solo").failure!.message == #"mode must be one of off, call-response, accompany, effect, got "solo""#)
         #expect(Parameter.transpose.validate("x").failure!.message == "transpose must be an integer, got string")
         #expect(Parameter.bpm.details["unit"] == "beats per minute")
     }

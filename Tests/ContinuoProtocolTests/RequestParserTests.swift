@@ -150,7 +150,7 @@ import Testing
         #expect(parse(#"{"cmd":"jump","how":"high"}"#).failure?.code == .unknownCommand)
         // Messages name the parameter and its range.
         let message = parse(#"{"cmd":"set","param":"silence_beats","value":100}"#).failure?.message ?? ""
-        #expect(message.contains("silence_beats") && message.contains("0.05...64"))
+        #expect(message.contains("silence_beats") && message.contains("0.1...64"))
         #expect(parse(#"{"cmd":"preset.load"}"#).failure?.message.contains(#"{"cmd":"preset","action":"load"}"#) == true)
     }
 
