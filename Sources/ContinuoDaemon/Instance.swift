@@ -2,7 +2,7 @@ import ContinuoMIDI
 import ContinuoEngine
 import ContinuoJACK
 import ContinuoModel
-import ContinuoOffline
+import ContinuoFiles
 import ContinuoProtocol
 import Foundation
 import Histogram

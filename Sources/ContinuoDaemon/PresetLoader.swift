@@ -1,3 +1,4 @@
+import ContinuoFiles
 import ContinuoEngine
 import ContinuoProtocol
 import ContinuoSampling
@@ -9,15 +10,7 @@ import TOMLKit
 public enum PresetLoader {
     /// The folder of bundled presets: `presets/` of the installation (found like the default model).
     public static func presetFolder() -> String? {
-        var candidates: [String] = []
-        if let home = ProcessInfo.processInfo.environment["CONTINUO_HOME"] { candidates.append(home + "/presets") }
-        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 {
-            candidates.append(folder.appendingPathComponent("presets").path)
-            folder.deleteLastPathComponent()
-        }
-        candidates.append(FileManager.default.currentDirectoryPath + "/presets")
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/jam.toml") }
+        Installation.find("presets/jam.toml").map { ($0 as NSString).deletingLastPathComponent }
     }
 
     /// Where `preset save` writes: `$XDG_CONFIG_HOME/continuo/presets` (~/.config/...).

@@ -2,7 +2,7 @@ import ContinuoEngine
 import ContinuoJACK
 import ContinuoMIDI
 import ContinuoModel
-import ContinuoOffline
+import ContinuoFiles
 import ContinuoProtocol
 import ContinuoSampling
 import Foundation

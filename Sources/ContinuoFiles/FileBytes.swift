@@ -4,7 +4,7 @@ import Foundation
 public enum FileBytes {
     public static func read(_ path: String) throws -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw OfflineError.cannotRead(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+            throw FileError.cannotRead(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
         }
         defer { try? handle.close() }
         let data = try handle.readToEnd() ?? Data()
@@ -16,25 +16,22 @@ public enum FileBytes {
         do {
             try Data(bytes).write(to: url, options: .atomic)
         } catch {
-            throw OfflineError.cannotWrite(path: path, reason: error.localizedDescription)
+            throw FileError.cannotWrite(path: path, reason: error.localizedDescription)
         }
     }
 }
 
-public enum OfflineError: Error, CustomStringConvertible {
+/// A file that could not be read or written, or is not what it should be, with its path.
+public enum FileError: Error, CustomStringConvertible {
     case cannotRead(path: String, reason: String)
     case cannotWrite(path: String, reason: String)
-    case notAFolder(String)
-    case badTokenFile(path: String, reason: String)
     case badModel(path: String, reason: String)
 
     public var description: String {
         switch self {
-        case let .cannotRead(path, reason): return "cannot read \(path): \(reason)"
-        case let .cannotWrite(path, reason): return "cannot write \(path): \(reason)"
-        case let .notAFolder(path): return "\(path) is not a folder (or does not exist)"
-        case let .badTokenFile(path, reason): return "\(path): \(reason)"
-        case let .badModel(path, reason): return "\(path) is not a usable model: \(reason)"
+        case let .cannotRead(path, reason): "cannot read \(path): \(reason)"
+        case let .cannotWrite(path, reason): "cannot write \(path): \(reason)"
+        case let .badModel(path, reason): "\(path) is not a usable model: \(reason)"
         }
     }
 }
