@@ -1,10 +1,11 @@
+import ContinuoTestSupport
 import Foundation
 import Testing
 
 /// Runs the built `continuo` binary as a user would.
 @Suite struct CLITests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let odd = repositoryRoot.appendingPathComponent("data/sample/odd")
+    static let repositoryRoot = Fixtures.repositoryRoot
+    static let odd = Fixtures.odd
 
     static var binary: URL {
         // The test bundle sits in the same build folder as the executable.
@@ -21,17 +22,12 @@ import Testing
         var err: String
     }
 
-    func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    /// Runs `continuo` to the end; one that is still running after `timeout` seconds is
+    /// stopped (its whole process group) and reaped, and the test fails.
+    func run(_ arguments: [String], timeout: Double = 300) throws -> Result {
+        let run = try ChildProcess.run(Self.binary.path, arguments, timeout: timeout)
+        if run.timedOut { Issue.record("continuo \(arguments.joined(separator: " ")) still ran after \(timeout) s") }
+        return Result(status: run.status.code, out: run.output, err: run.errors)
     }
 
     @Test func inspectDescribesAFile() throws {
