@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "ContinuoEncodingTests", dependencies: ["ContinuoEncoding", "ContinuoTestSupport"]),
         .testTarget(name: "ContinuoModelTests", dependencies: ["ContinuoModel", "ContinuoTestSupport"]),
         .testTarget(name: "ContinuoSamplingTests", dependencies: ["ContinuoSampling"]),
-        .testTarget(name: "ContinuoPlotTests", dependencies: ["ContinuoPlot"]),
+        .testTarget(name: "ContinuoPlotTests", dependencies: ["ContinuoPlot", "ContinuoTestSupport"]),
         .testTarget(name: "ContinuoJACKTests", dependencies: ["ContinuoJACK", "ContinuoHarness", "ContinuoTestSupport"]),
         .testTarget(name: "ContinuoEngineTests", dependencies: ["ContinuoEngine"]),
         .testTarget(name: "ContinuoDaemonTests", dependencies: ["ContinuoDaemon"]),
