@@ -179,8 +179,10 @@ import Testing
         #expect(c.errorCode(after: #"{"cmd":"preset","action":"save","name":"mine"}"#) == "io_error")
         // Nothing played yet: capture has nothing to write (io_error on capture: eventsAndCapture).
         #expect(c.errorCode(after: #"{"cmd":"capture","bars":2}"#) == "invalid_state")
-        // Two loads at once: the second is busy (a load takes tens of milliseconds).
-        c.send(#"{"id":50,"cmd":"model","action":"load","path":"\#(DaemonTests.model)"}"# + "\n" + #"{"id":51,"cmd":"model","action":"load","path":"\#(DaemonTests.model)"}"#)
+        // Two loads at once: the second is busy. The tiny test model sometimes loads before the
+        // second request is read; the bundled 2 x 512 model (16 MB) takes long enough.
+        let big = FileManager.default.fileExists(atPath: DefaultModelTests.model) ? DefaultModelTests.model : DaemonTests.model
+        c.send(#"{"id":50,"cmd":"model","action":"load","path":"\#(big)"}"# + "\n" + #"{"id":51,"cmd":"model","action":"load","path":"\#(big)"}"#)
         var codes: [Int: String] = [:]
         for _ in 0..<2 {
             if let r = c.reply(), let rid = r["id"] as? Int { codes[rid] = r["ok"] as? Bool == true ? "ok" : (r["error"] as? [String: Any])?["code"] as? String }
