@@ -69,6 +69,19 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out.path + ".json"))
     }
 
+    /// `-o out.mid` names the file for one variation; several get -1, -2, ... before `.mid`.
+    @Test func generateWritesTheNamedFile() throws {
+        let folder = try TemporaryFolder(prefix: "continuo-generate-test")
+        let one = try run(["generate", "--model", DaemonTests.model, "--beats", "4", "-o", folder.path("take.mid")])
+        #expect(one.status == 0, "\(one.err)")
+        #expect(one.out.contains("wrote \(folder.path("take.mid")):"), "\(one.out)")
+        let two = try run(["generate", "--model", DaemonTests.model, "--beats", "4", "--variations", "2", "-o", folder.path("pair.mid")])
+        #expect(two.status == 0, "\(two.err)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted()
+        #expect(written == ["pair-1.mid", "pair-2.mid", "take.mid"])
+        #expect(try run(["inspect", folder.path("take.mid")]).status == 0)
+    }
+
     @Test func badOptionIsAUsageError() throws {
         let result = try run(["prepare", Self.odd.path, "--drop-tracks", "kazoo"])
         #expect(result.status == 64)
