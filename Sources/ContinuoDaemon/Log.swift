@@ -19,11 +19,23 @@ public final class Log: Sendable {
 
     public func log(_ level: Level, _ message: @autoclosure () -> String) {
         guard level >= minimum else { return }
-        let text = message()
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withTime, .withColonSeparatorInTime, .withFractionalSeconds]
-        let line = "\(formatter.string(from: Date())) \(level) \(text)\n"
+        let line = "\(Self.timestamp()) \(level) \(message())\n"
         lock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    /// UTC wall-clock time as HH:MM:SS.mmm, what ISO8601DateFormatter gave with
+    /// [.withTime, .withColonSeparatorInTime, .withFractionalSeconds], without building a
+    /// formatter per line: one clock read and a gmtime_r.
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var parts = tm()
+        var seconds = now.tv_sec
+        gmtime_r(&seconds, &parts)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let millis = Int(now.tv_nsec / 1_000_000)
+        let fraction = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)"
     }
 
     public func debug(_ message: @autoclosure () -> String) { log(.debug, message()) }

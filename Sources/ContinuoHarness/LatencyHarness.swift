@@ -1,4 +1,5 @@
 import ContinuoJACK
+import ContinuoProcess
 import ContinuoRandom
 import Foundation
 import Histogram
@@ -64,24 +65,18 @@ public struct LatencyHarness {
         defer { server.stop() }
         progress("private JACK server '\(server.name)': \(server.sampleRate) Hz, \(server.period) frames per period")
 
-        let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(server.name)-daemon.log")
-        let reportURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(server.name)-daemon.out")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        FileManager.default.createFile(atPath: reportURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: logURL)
-            try? FileManager.default.removeItem(at: reportURL)
-        }
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: options.executable)
-        let socket = options.socket ?? FileManager.default.temporaryDirectory.appendingPathComponent("\(server.name).sock").path
-        daemon.arguments = ["daemon", "--preset", options.preset, "--jack-server", server.name, "--socket", socket]
-            + (options.model.map { ["--model", $0] } ?? [])
-        daemon.standardError = try FileHandle(forWritingTo: logURL)
-        daemon.standardOutput = try FileHandle(forWritingTo: reportURL)
-        daemon.environment = ProcessInfo.processInfo.environment.merging(["JACK_NO_START_SERVER": "1"]) { $1 }
-        try daemon.run()
-        defer { if daemon.isRunning { daemon.terminate() } }
+        let folder = try TemporaryFolder(prefix: "continuo-bench")
+        let logPath = folder.path("daemon.log"), reportPath = folder.path("daemon.out")
+        let socket = options.socket ?? folder.path("control.sock")
+        // In the caller's process group: a Ctrl-C on `continuo bench latency` reaches the daemon
+        // too, and whoever kills the bench's group kills the daemon with it.
+        let daemon = try ChildProcess(options.executable,
+                                      ["daemon", "--preset", options.preset, "--jack-server", server.name, "--socket", socket]
+                                          + (options.model.map { ["--model", $0] } ?? []),
+                                      environment: ["JACK_NO_START_SERVER": "1"],
+                                      standardOutput: .file(reportPath), standardError: .file(logPath), group: .inherit)
+        defer { daemon.stop(grace: 10) } // on every path, a throw included; reaps
+        func text(_ path: String) -> String { String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
 
         // Two clients, so the graph runs player -> daemon -> listener in one cycle: a single
         // client that both plays and listens would add a period of its own (a feedback loop).
@@ -106,13 +101,13 @@ public struct LatencyHarness {
             usleep(20_000)
         }
         guard let daemonIn, let daemonOut else {
-            throw HarnessError.daemonDidNotConnect(String(decoding: (try? Data(contentsOf: logURL)) ?? Data(), as: UTF8.self))
+            throw HarnessError.daemonDidNotConnect(text(logPath))
         }
         try client.connect(play.name, daemonIn)
         try client.connect(daemonOut, hear.name)
         progress("connected \(play.name) -> \(daemonIn), \(daemonOut) -> \(hear.name); playing \(script.noteCount) notes over \(options.seconds) s")
 
-        let rssStart = Self.residentKB(pid: daemon.processIdentifier)
+        let rssStart = Self.residentKB(pid: daemon.pid)
         let origin = client.monitor.lastCycleStart + Int64(4 * server.period)
         let xrunsAtStart = listenerClient.xrunCount
         player.start.store(origin, ordering: .releasing)
@@ -122,14 +117,14 @@ public struct LatencyHarness {
             while let event = listener.heard.pop() { heard.append(event) }
             if Date().timeIntervalSince(lastReport) >= 10 {
                 lastReport = Date()
-                progress("... \(heard.count) events heard, daemon RSS \(Self.residentKB(pid: daemon.processIdentifier)) kB")
+                progress("... \(heard.count) events heard, daemon RSS \(Self.residentKB(pid: daemon.pid)) kB")
             }
             usleep(5_000)
         }
         usleep(500_000) // let the last answers and note-offs arrive
         let xrunsDuringPlay = listenerClient.xrunCount - xrunsAtStart
-        let rssEnd = Self.residentKB(pid: daemon.processIdentifier)
-        daemon.terminate() // SIGTERM: the daemon releases its notes before leaving JACK
+        let rssEnd = Self.residentKB(pid: daemon.pid)
+        daemon.signal(SIGTERM) // the daemon releases its notes before leaving JACK
         let stopDeadline = Date().addingTimeInterval(10)
         while daemon.isRunning, Date() < stopDeadline {
             while let event = listener.heard.pop() { heard.append(event) }
@@ -143,16 +138,17 @@ public struct LatencyHarness {
         client.close()
         listenerClient.close()
 
-        let reportText = String(decoding: (try? Data(contentsOf: reportURL)) ?? Data(), as: UTF8.self)
+        let exitStatus = daemon.stop(grace: 0) // reaped; SIGKILL if it outstayed the 10 s above
+        let reportText = text(reportPath)
         var daemonReport: [String: Int] = [:]
         if let line = reportText.split(separator: "\n").last(where: { $0.hasPrefix("report ") }),
            let json = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8)) as? [String: Int] {
             daemonReport = json
         }
         return analyse(heard: heard, script: script, sampleRate: server.sampleRate, period: server.period, origin: origin,
-                       xrunsDuringPlay: xrunsDuringPlay, harnessXruns: harnessXruns, daemonReport: daemonReport, exitStatus: daemon.isRunning ? -1 : daemon.terminationStatus,
+                       xrunsDuringPlay: xrunsDuringPlay, harnessXruns: harnessXruns, daemonReport: daemonReport, exitStatus: exitStatus.code,
                        rssStart: rssStart, rssEnd: rssEnd,
-                       log: String(decoding: (try? Data(contentsOf: logURL)) ?? Data(), as: UTF8.self))
+                       log: text(logPath))
     }
 
     public enum HarnessError: Error, CustomStringConvertible {

@@ -46,7 +46,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Flag(help: "Leave the primer out of the output files.") var noPrimer = false
     @Flag(help: "Step variations one after another instead of as one batch (for comparison).") var sequential = false
-    @Option(name: .shortAndLong, help: "Output path prefix: PREFIX-1.mid, PREFIX-2.mid, ...") var output = "generated"
+    @Option(name: .shortAndLong, help: "Output: NAME.mid is written as is for one variation; otherwise PREFIX-1.mid, PREFIX-2.mid, ... (a trailing .mid is left out of the prefix).") var output = "generated"
 
     func validate() throws {
         guard variations >= 1, variations <= 64 else { throw ValidationError("--variations must be between 1 and 64") }
@@ -64,6 +64,15 @@ struct Generate: ParsableCommand {
         if let pitchRange, Self.parseRange(pitchRange) == nil { throw ValidationError("--pitch-range must look like 36-96 (0...127)") }
         if let scale, Scale(parsing: scale) == nil { throw ValidationError("unknown scale '\(scale)' (try \"C major\", \"A natural-minor\", \"D dorian\")") }
         if primer != nil, primerCorpus != nil { throw ValidationError("give --primer or --primer-corpus, not both") }
+    }
+
+    /// `-o out.mid` with one variation writes out.mid; several write out-1.mid, out-2.mid, ...
+    /// (also for `-o out` or `-o out.mid`); one variation without `.mid` keeps PREFIX-1.mid.
+    static func outputPath(_ output: String, variation: Int, of count: Int) -> String {
+        let isMIDIName = output.lowercased().hasSuffix(".mid") && output.count > 4
+        if count == 1, isMIDIName { return output }
+        let prefix = isMIDIName ? String(output.dropLast(4)) : output
+        return "\(prefix)-\(variation + 1).mid"
     }
 
     static func parseRange(_ text: String) -> ClosedRange<Int>? {
@@ -114,7 +123,7 @@ struct Generate: ParsableCommand {
             if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
             if let chosenPrimer { print("primer: \(chosenPrimer.source), \(chosenPrimer.notes.count) notes, \(Inspection.fixedString(Double(chosenPrimer.lengthSteps) / 12, 1)) beats") }
             for (i, variation) in results.enumerated() {
-                let file = "\(output)-\(i + 1).mid"
+                let file = Self.outputPath(output, variation: i, of: results.count)
                 let primerEnd = chosenPrimer?.lengthSteps ?? 0
                 var parts: [NotesToMIDI.Part] = []
                 var generatedNotes = variation.generatedNotes

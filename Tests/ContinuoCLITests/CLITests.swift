@@ -1,10 +1,11 @@
+import ContinuoTestSupport
 import Foundation
 import Testing
 
 /// Runs the built `continuo` binary as a user would.
 @Suite struct CLITests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let odd = repositoryRoot.appendingPathComponent("data/sample/odd")
+    static let repositoryRoot = Fixtures.repositoryRoot
+    static let odd = Fixtures.odd
 
     static var binary: URL {
         // The test bundle sits in the same build folder as the executable.
@@ -21,17 +22,12 @@ import Testing
         var err: String
     }
 
-    func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    /// Runs `continuo` to the end; one that is still running after `timeout` seconds is
+    /// stopped (its whole process group) and reaped, and the test fails.
+    func run(_ arguments: [String], timeout: Double = 300) throws -> Result {
+        let run = try ChildProcess.run(Self.binary.path, arguments, timeout: timeout)
+        if run.timedOut { Issue.record("continuo \(arguments.joined(separator: " ")) still ran after \(timeout) s") }
+        return Result(status: run.status.code, out: run.output, err: run.errors)
     }
 
     @Test func inspectDescribesAFile() throws {
@@ -71,6 +67,19 @@ import Testing
         #expect(result.out.contains("prepared 3 of 5 files"))
         #expect(result.out.contains("no_notes.mid: no notes"))
         #expect(FileManager.default.fileExists(atPath: out.path + ".json"))
+    }
+
+    /// `-o out.mid` names the file for one variation; several get -1, -2, ... before `.mid`.
+    @Test func generateWritesTheNamedFile() throws {
+        let folder = try TemporaryFolder(prefix: "continuo-generate-test")
+        let one = try run(["generate", "--model", DaemonTests.model, "--beats", "4", "-o", folder.path("take.mid")])
+        #expect(one.status == 0, "\(one.err)")
+        #expect(one.out.contains("wrote \(folder.path("take.mid")):"), "\(one.out)")
+        let two = try run(["generate", "--model", DaemonTests.model, "--beats", "4", "--variations", "2", "-o", folder.path("pair.mid")])
+        #expect(two.status == 0, "\(two.err)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted()
+        #expect(written == ["pair-1.mid", "pair-2.mid", "take.mid"])
+        #expect(try run(["inspect", folder.path("take.mid")]).status == 0)
     }
 
     @Test func badOptionIsAUsageError() throws {

@@ -1,6 +1,7 @@
 import ContinuoDaemon
 import ContinuoHarness
 import ContinuoProtocol
+import ContinuoTestSupport
 import Foundation
 import Testing
 
@@ -63,41 +64,43 @@ import Testing
         }
     }
 
-    struct Fixture {
+    /// A private server, a daemon on it and (after `playLoop`) a `jack_midiseq` feeding it;
+    /// all three stopped and reaped in that order by `stop()` or, on any other path, `deinit`.
+    final class Fixture {
         let server: PrivateJackServer
         let daemon: DaemonTests.RunningDaemon
+        let folder: TemporaryFolder
+        private var loop: ChildProcess?
         var socket: String { daemon.socket }
 
-        init(preset: String = "midi-effect") throws {
-            server = try PrivateJackServer()
-            daemon = try DaemonTests.RunningDaemon(["--jack-server", server.name, "--preset", preset])
+        init(preset: String = "midi-effect", environment: [String: String] = [:]) throws {
+            folder = try TemporaryFolder(prefix: "continuo-control-test")
+            server = try PrivateJackServer(logDirectory: folder.url)
+            daemon = try DaemonTests.RunningDaemon(["--jack-server", server.name, "--preset", preset], environment: environment)
             guard daemon.waitFor("connected to JACK server") else { throw ControlClient.ClientError.closed }
         }
 
         /// jack_midiseq loops C4 (every half second) into the daemon's input.
-        func playLoop() throws -> Process {
-            let seq = Process()
-            seq.executableURL = URL(fileURLWithPath: "/usr/bin/jack_midiseq")
-            seq.arguments = ["loop", "24000", "0", "60", "6000"]
-            seq.environment = ["JACK_DEFAULT_SERVER": server.name, "JACK_NO_START_SERVER": "1"]
-            seq.standardOutput = FileHandle.nullDevice
-            seq.standardError = FileHandle.nullDevice
-            try seq.run()
-            for _ in 0..<250 where !PrivateJackServer.portExists("loop:out", server: server.name) { usleep(20_000) }
-            let connect = Process()
-            connect.executableURL = URL(fileURLWithPath: "/usr/bin/jack_connect")
-            connect.arguments = ["loop:out", "continuo-fx:in"]
-            connect.environment = seq.environment
-            try connect.run()
-            connect.waitUntilExit()
-            return seq
+        func playLoop() throws {
+            let environment = ["JACK_DEFAULT_SERVER": server.name, "JACK_NO_START_SERVER": "1"]
+            loop = try ChildProcess("/usr/bin/jack_midiseq", ["loop", "24000", "0", "60", "6000"], environment: environment)
+            guard waitFor(5, every: 0.02, { PrivateJackServer.portExists("loop:out", server: server.name) }) else {
+                throw ControlClient.ClientError.closed
+            }
+            let connect = try ChildProcess.run("/usr/bin/jack_connect", ["loop:out", "continuo-fx:in"], environment: environment, timeout: 10)
+            guard connect.status == .exited(0) else { throw ControlClient.ClientError.cannotConnect("loop:out", connect.errors) }
         }
 
+        /// Stops the loop first (jack_midiseq ignores SIGTERM once its server is gone, so it
+        /// gets a short grace and then SIGKILL), then the daemon, then the server.
         func stop() -> Int32 {
+            loop?.stop(grace: 0.5)
             let status = daemon.stop()
             server.stop()
             return status
         }
+
+        deinit { _ = stop() }
     }
 
     static let enabled = DaemonTests.hasJack && FileManager.default.fileExists(atPath: "/usr/bin/jack_midiseq")
@@ -146,7 +149,14 @@ import Testing
 
     @Test(.enabled(if: enabled, "jackd2 is not installed"))
     func errorsHaveTheirCodes() throws {
-        let f = try Fixture()
+        // The user's preset folder holds a broken preset, and a folder where `preset save mine`
+        // would write its file, so the save fails whoever runs the test (root included).
+        let config = try TemporaryFolder(prefix: "continuo-presets")
+        let presets = config.url.appendingPathComponent("continuo/presets")
+        try FileManager.default.createDirectory(at: presets.appendingPathComponent("mine.toml"), withIntermediateDirectories: true)
+        try Data("in the way\n".utf8).write(to: presets.appendingPathComponent("mine.toml/file"))
+        try Data("[engine]\nbpm = \"fast\"\n".utf8).write(to: presets.appendingPathComponent("bad.toml"))
+        let f = try Fixture(environment: ["XDG_CONFIG_HOME": config.url.path])
         let c = try RawClient(f.socket)
         _ = c.line()
         #expect(c.errorCode(after: "{not json") == "parse_error")
@@ -162,17 +172,17 @@ import Testing
         #expect(c.errorCode(after: #"{"cmd":"instance","action":"remove","name":"main"}"#) == "invalid_state")
         #expect(c.errorCode(after: #"{"cmd":"instance","action":"remove","name":"nobody"}"#) == "unknown_instance")
         #expect(c.errorCode(after: #"{"cmd":"instance","action":"add","name":"x","preset":"nosuch"}"#) == "not_found")
-        let corrupt = FileManager.default.temporaryDirectory.appendingPathComponent("corrupt-\(UInt32.random(in: 0...UInt32.max)).safetensors").path
-        FileManager.default.createFile(atPath: corrupt, contents: Data(repeating: 1, count: 100))
-        defer { try? FileManager.default.removeItem(atPath: corrupt) }
+        let corrupt = f.folder.path("corrupt.safetensors")
+        _ = FileManager.default.createFile(atPath: corrupt, contents: Data(repeating: 1, count: 100))
         #expect(c.errorCode(after: #"{"cmd":"model","action":"load","path":"\#(corrupt)"}"#) == "model_invalid")
-        let badPreset = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UInt32.random(in: 0...UInt32.max)).toml").path
-        FileManager.default.createFile(atPath: badPreset, contents: Data("[engine]\nbpm = \"fast\"\n".utf8))
-        defer { try? FileManager.default.removeItem(atPath: badPreset) }
-        #expect(c.errorCode(after: #"{"cmd":"preset","action":"load","name":"\#(badPreset)"}"#) != nil)
-        #expect(c.errorCode(after: #"{"cmd":"capture","path":"/proc/continuo/keep.mid","bars":2}"#) != nil)
-        // Two loads at once: the second is busy (a load takes tens of milliseconds).
-        c.send(#"{"id":50,"cmd":"model","action":"load","path":"\#(DaemonTests.model)"}"# + "\n" + #"{"id":51,"cmd":"model","action":"load","path":"\#(DaemonTests.model)"}"#)
+        #expect(c.errorCode(after: #"{"cmd":"preset","action":"load","name":"bad"}"#) == "preset_invalid")
+        #expect(c.errorCode(after: #"{"cmd":"preset","action":"save","name":"mine"}"#) == "io_error")
+        // Nothing played yet: capture has nothing to write (io_error on capture: eventsAndCapture).
+        #expect(c.errorCode(after: #"{"cmd":"capture","bars":2}"#) == "invalid_state")
+        // Two loads at once: the second is busy. The tiny test model sometimes loads before the
+        // second request is read; the bundled 2 x 512 model (16 MB) takes long enough.
+        let big = FileManager.default.fileExists(atPath: DefaultModelTests.model) ? DefaultModelTests.model : DaemonTests.model
+        c.send(#"{"id":50,"cmd":"model","action":"load","path":"\#(big)"}"# + "\n" + #"{"id":51,"cmd":"model","action":"load","path":"\#(big)"}"#)
         var codes: [Int: String] = [:]
         for _ in 0..<2 {
             if let r = c.reply(), let rid = r["id"] as? Int { codes[rid] = r["ok"] as? Bool == true ? "ok" : (r["error"] as? [String: Any])?["code"] as? String }
@@ -188,9 +198,11 @@ import Testing
         for _ in 0..<4000 { c.send(#"{"cmd":"set","param":"temperature","value":0.9}"#) }
         for _ in 0..<4000 { if (c.reply()?["error"] as? [String: Any])?["code"] as? String == "overloaded" { shed += 1 } }
         #expect(shed > 0)
-        usleep(1_100_000)
-        c.send(#"{"id":100,"cmd":"ping"}"#)
-        #expect(c.reply()?["result"] as? String == "pong")
+        // Once the rate limit has refilled, requests are answered again.
+        #expect(waitFor(5, every: 0.05) {
+            c.send(#"{"id":100,"cmd":"ping"}"#)
+            return c.reply()?["result"] as? String == "pong"
+        })
         #expect(f.stop() == 0)
     }
 
@@ -202,23 +214,26 @@ import Testing
         _ = c.line()
         c.send(#"{"id":1,"cmd":"instance","action":"add","name":"bass","preset":"accompany"}"#)
         #expect((c.reply()?["result"] as? [String: Any])?["preset"] as? String == "accompany")
-        var ports = false
-        for _ in 0..<250 where !ports {
-            ports = PrivateJackServer.portExists("continuo-accompany:midi_in", server: f.server.name)
-            if !ports { usleep(20_000) }
+        #expect(waitFor(5, every: 0.02) { PrivateJackServer.portExists("continuo-accompany:midi_in", server: f.server.name) },
+                "the new instance has its own JACK ports")
+        func temperature(_ instance: String?) throws -> Double {
+            c.send(#"{"id":3,"cmd":"get","param":"temperature"\#(instance.map { #","instance":"\#($0)""# } ?? "")}"#)
+            let reply = c.reply()
+            return try #require((reply?["result"] as? [String: Any])?["value"] as? Double, "get temperature -> \(String(describing: reply))")
         }
-        #expect(ports, "the new instance has its own JACK ports")
+        let before = try temperature(nil)
+        try #require(before != 1.5, "the test needs a main temperature other than 1.5")
         c.send(#"{"id":2,"cmd":"set","param":"temperature","value":1.5,"instance":"bass"}"#)
         #expect(c.reply()?["ok"] as? Bool == true)
-        c.send(#"{"id":3,"cmd":"get","param":"temperature"}"#)
-        #expect((c.reply()?["result"] as? [String: Any])?["value"] as? Double != 1.5, "the first instance keeps its own")
+        #expect(try temperature("bass") == 1.5)
+        #expect(try temperature(nil) == before, "the first instance keeps its own")
         c.send(#"{"id":4,"cmd":"status","instance":"bass"}"#)
         #expect((c.reply()?["result"] as? [String: Any])?["mode"] as? String == "accompany")
         c.send(#"{"id":5,"cmd":"instance","action":"list"}"#)
         #expect(((c.reply()?["result"] as? [String: Any])?["instances"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["main", "bass"])
         c.send(#"{"id":6,"cmd":"instance","action":"remove","name":"bass"}"#)
         #expect(c.reply()?["ok"] as? Bool == true)
-        #expect(!PrivateJackServer.portExists("continuo-accompany:midi_in", server: f.server.name))
+        #expect(waitFor(5, every: 0.02) { !PrivateJackServer.portExists("continuo-accompany:midi_in", server: f.server.name) })
         c.send(#"{"id":7,"cmd":"ping"}"#)
         #expect(c.reply()?["result"] as? String == "pong")
         #expect(f.stop() == 0)
@@ -230,8 +245,7 @@ import Testing
         // A client that never reads, subscribed to everything, while notes play.
         let sleeper = try RawClient(f.socket)
         sleeper.send(#"{"cmd":"subscribe","topics":["notes","params","mode","model","xruns","warnings"]}"#)
-        let seq = try f.playLoop()
-        defer { seq.terminate() }
+        try f.playLoop()
         // One that disconnects mid-reply.
         for _ in 0..<20 {
             let quitter = try RawClient(f.socket)
@@ -248,13 +262,12 @@ import Testing
         #expect(answered == 100)
         let c = try RawClient(f.socket)
         _ = c.line()
-        var eventsIn = 0
-        for _ in 0..<50 where eventsIn == 0 {
+        let eventsIn = waitForValue(5, every: 0.1) { () -> Int? in
             c.send(#"{"id":1,"cmd":"status"}"#)
-            eventsIn = ((c.reply()?["result"] as? [String: Any])?["counters"] as? [String: Any])?["events_in"] as? Int ?? 0
-            if eventsIn == 0 { usleep(100_000) }
+            let n = ((c.reply()?["result"] as? [String: Any])?["counters"] as? [String: Any])?["events_in"] as? Int ?? 0
+            return n > 0 ? n : nil
         }
-        #expect(eventsIn > 0, "the loop's notes reach the daemon while it is being abused")
+        #expect(eventsIn != nil, "the loop's notes reach the daemon while it is being abused")
         #expect(f.daemon.process.isRunning)
         #expect(f.stop() == 0)
     }
@@ -262,8 +275,7 @@ import Testing
     @Test(.enabled(if: enabled, "jackd2 is not installed"))
     func eventsAndCapture() throws {
         let f = try Fixture()
-        let seq = try f.playLoop()
-        defer { seq.terminate() }
+        try f.playLoop()
         let c = try RawClient(f.socket)
         _ = c.line()
         c.send(#"{"id":1,"cmd":"subscribe","topics":["notes","params","mode"]}"#)
@@ -278,13 +290,15 @@ import Testing
         }
         #expect(directions == ["in", "out"])
         #expect(kinds.isSuperset(of: ["note", "param", "mode"]))
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("capture-\(UInt32.random(in: 0...UInt32.max)).mid").path
-        defer { try? FileManager.default.removeItem(atPath: target) }
+        let target = f.folder.path("capture.mid")
         let capture = try CLITests().run(["ctl", "capture", target, "--bars", "4", "--socket", f.socket])
         #expect(capture.status == 0, "\(capture.err)")
         let inspect = try CLITests().run(["inspect", "--json", target])
         #expect(inspect.out.contains("\"name\" : \"performer\""))
         #expect(inspect.out.contains("\"name\" : \"continuo\""))
+        // Notes were played, so only the path stands in the way: a folder that is a file.
+        _ = FileManager.default.createFile(atPath: f.folder.path("not-a-folder"), contents: Data())
+        #expect(c.errorCode(after: #"{"cmd":"capture","path":"\#(f.folder.path("not-a-folder"))/keep.mid","bars":4}"#) == "io_error")
         #expect(f.stop() == 0)
     }
 
@@ -293,8 +307,7 @@ import Testing
     @Test(.enabled(if: enabled, "jackd2 is not installed"))
     func temperatureChangesWhatIsGeneratedNext() throws {
         let f = try Fixture()
-        let seq = try f.playLoop()
-        defer { seq.terminate() }
+        try f.playLoop()
         func answers(at temperature: String, count: Int) throws -> [Int] {
             let set = try CLITests().run(["ctl", "set", "temperature", temperature, "--socket", f.socket])
             #expect(set.status == 0, "\(set.err)")
@@ -323,9 +336,7 @@ import Testing
     func withoutJACKTheSocketStillAnswers() throws {
         let daemon = try DaemonTests.RunningDaemon(["--jack-server", "continuo-nobody-\(UInt16.random(in: 0...UInt16.max))"])
         #expect(daemon.waitFor("JACK is not available"))
-        var c: RawClient?
-        for _ in 0..<100 where c == nil { c = try? RawClient(daemon.socket); if c == nil { usleep(50_000) } }
-        let client = try #require(c)
+        let client = try #require(waitForValue(5, every: 0.05) { try? RawClient(daemon.socket) })
         _ = client.line()
         client.send(#"{"id":1,"cmd":"status"}"#)
         #expect(((client.reply()?["result"] as? [String: Any])?["jack"] as? [String: Any])?["running"] as? Bool == false)
@@ -335,7 +346,8 @@ import Testing
 
     @Test(.enabled(if: enabled, "jackd2 is not installed"))
     func socketIsPrivateAndStaleFilesAreReplaced() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stale-\(UInt32.random(in: 0...UInt32.max)).sock").path
+        let folder = try TemporaryFolder(prefix: "continuo-stale-socket")
+        let path = folder.path("stale.sock")
         // A socket file nobody listens on, as a crashed daemon leaves.
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()

@@ -1,5 +1,6 @@
 import ContinuoHarness
 import ContinuoModel
+import ContinuoTestSupport
 import Foundation
 import Testing
 
@@ -15,64 +16,50 @@ import Testing
         return path
     }()
 
+    /// `continuo daemon` in a process group of its own, its log, report and socket in a
+    /// temporary folder of its own; stopped, reaped and cleaned up on every path (`deinit`
+    /// too, so a failed `#require` or a throw leaves nothing behind).
     final class RunningDaemon {
-        let process = Process()
-        let log: URL
-        let out: URL
+        let process: ChildProcess
+        let folder: TemporaryFolder
+        let log: String
+        let out: String
         let socket: String
 
         init(_ arguments: [String], environment extra: [String: String] = [:]) throws {
-            let id = UInt32.random(in: 0...UInt32.max)
-            log = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(id).log")
-            out = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(id).out")
-            socket = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(id).sock").path
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            process.executableURL = CLITests.binary
-            process.arguments = ["daemon", "--model", DaemonTests.model, "--socket", socket] + arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(["JACK_NO_START_SERVER": "1"].merging(extra) { $1 }) { $1 }
-            process.standardError = try FileHandle(forWritingTo: log)
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            try process.run()
+            folder = try TemporaryFolder(prefix: "continuo-daemon-test")
+            log = folder.path("daemon.log")
+            out = folder.path("daemon.out")
+            socket = folder.path("control.sock")
+            process = try ChildProcess(CLITests.binary.path, ["daemon", "--model", DaemonTests.model, "--socket", socket] + arguments,
+                                       environment: ["JACK_NO_START_SERVER": "1"].merging(extra) { $1 },
+                                       standardOutput: .file(out), standardError: .file(log))
         }
 
-        var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-        var outText: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
+        var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        var outText: String { (try? String(contentsOfFile: out, encoding: .utf8)) ?? "" }
 
         /// Waits until the log holds `text` `count` times.
         @discardableResult
         func waitFor(_ text: String, count: Int = 1, seconds: Double = 15) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if logText.components(separatedBy: text).count - 1 >= count { return true }
-                if !process.isRunning { return false }
-                usleep(20_000)
-            }
-            return false
+            ContinuoTestSupport.waitFor(seconds, every: 0.02) {
+                logText.components(separatedBy: text).count - 1 >= count || !process.isRunning
+            } && logText.components(separatedBy: text).count - 1 >= count
         }
 
-        func stop() -> Int32 {
-            if process.isRunning { process.terminate() }
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning, Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
+        /// SIGTERM, up to 10 s to leave, then SIGKILL; the exit code (128 + signal if killed).
+        func stop() -> Int32 { process.stop(grace: 10).code }
 
-        deinit {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            try? FileManager.default.removeItem(at: log)
-            try? FileManager.default.removeItem(at: out)
-        }
+        deinit { process.stop(grace: 2) }
     }
 
     @Test(.enabled(if: hasJack, "jackd is not installed"))
     func waitsForJACKAndConnectsWhenItAppears() throws {
-        let name = "continuo-wait-\(UInt16.random(in: 0...UInt16.max))"
+        let name = PrivateJackServer.uniqueName("wait")
         let daemon = try RunningDaemon(["--jack-server", name])
         #expect(daemon.waitFor("JACK is not available"))
-        usleep(300_000)
+        // It keeps trying (a second attempt is logged) and is still there.
+        #expect(daemon.waitFor("JACK is not available", count: 2), "\(daemon.logText)")
         #expect(daemon.process.isRunning, "no server is no reason to exit")
         let server = try PrivateJackServer(name: name)
         defer { server.stop() }
@@ -83,7 +70,7 @@ import Testing
 
     @Test(.enabled(if: hasJack, "jackd is not installed"))
     func survivesTheServerGoingAwayAndReconnects() throws {
-        let name = "continuo-restart-\(UInt16.random(in: 0...UInt16.max))"
+        let name = PrivateJackServer.uniqueName("restart")
         var server: PrivateJackServer? = try PrivateJackServer(name: name)
         let daemon = try RunningDaemon(["--jack-server", name, "--preset", "midi-effect"])
         #expect(daemon.waitFor("connected to JACK server"), "\(daemon.logText)")

@@ -1,4 +1,5 @@
 import ContinuoMIDI
+import ContinuoTestSupport
 import Foundation
 import Testing
 @testable import ContinuoEncoding

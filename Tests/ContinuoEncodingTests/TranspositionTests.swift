@@ -1,3 +1,4 @@
+import ContinuoTestSupport
 import ContinuoMIDI
 import Testing
 @testable import ContinuoEncoding

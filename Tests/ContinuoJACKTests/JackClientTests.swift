@@ -1,3 +1,4 @@
+import ContinuoTestSupport
 import Foundation
 import Testing
 @testable import ContinuoJACK

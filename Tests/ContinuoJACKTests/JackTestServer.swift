@@ -1,3 +1,5 @@
+import ContinuoHarness
+import ContinuoTestSupport
 import Foundation
 import Testing
 @testable import ContinuoJACK
@@ -9,14 +11,17 @@ import Testing
 @Suite(.serialized, .enabled(if: JackTestServer.isAvailable, "jackd is not installed (apt install jackd2)"))
 struct JackServerTests {}
 
-/// A private `jackd -n continuo-test-<random> -d dummy -r 48000 -p 128` for one test.
-/// Never the default server, never autostarted: JACK_NO_START_SERVER=1 is set before any client.
+/// A private `jackd -n jt-<random> -d dummy -r 48000 -p 128` for one test: the
+/// harness's `PrivateJackServer` (stopped and reaped on every path), its log in a temporary
+/// folder of the test's own that goes with it. Never the default server, never autostarted:
+/// JACK_NO_START_SERVER=1 is set before any client.
 final class JackTestServer {
     static let jackd = "/usr/bin/jackd"
     static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: jackd) }
 
     let name: String
-    private(set) var process: Process?
+    let folder: TemporaryFolder
+    private var server: PrivateJackServer?
 
     /// Process-wide setup, idempotent: no autostart, and libjack's stderr chatter (the expected
     /// "cannot connect" lines while polling, server-gone messages) discarded.
@@ -25,73 +30,23 @@ final class JackTestServer {
         JackLibraryLog.redirect(nil)
     }()
 
-    init(name: String = "continuo-test-\(UInt32.random(in: 0 ... .max))") throws {
+    init(name: String = PrivateJackServer.uniqueName("jt")) throws {
         _ = Self.prepared
         self.name = name
+        folder = try TemporaryFolder(prefix: "continuo-jack-test")
         try start()
     }
 
+    /// Starts the server (again, same name); returns once it answers.
     func start() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.jackd)
-        // -r after -d dummy: the sample rate (before -d it would mean "no realtime").
-        p.arguments = ["-n", name, "-d", "dummy", "-r", "48000", "-p", "128"]
-        var env = ProcessInfo.processInfo.environment
-        env["JACK_NO_START_SERVER"] = "1"
-        p.environment = env
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        process = p
-        try waitUntilUp()
+        if let server { try server.start() } else { server = try PrivateJackServer(name: name, logDirectory: folder.url) }
     }
 
-    /// Polls (10 ms) by opening a throwaway client, as the daemon's reconnect loop would.
-    private func waitUntilUp(timeout: Double = 5) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let probe = try? JackClient(name: "probe", server: name) {
-                probe.close()
-                return
-            }
-            if let p = process, !p.isRunning {
-                throw TestServerError.exited(p.terminationStatus)
-            }
-            usleep(10_000)
-        }
-        throw TestServerError.timeout
-    }
+    /// SIGTERM, wait, reap (SIGKILL after 5 s).
+    func stop() { server?.stop() }
 
-    /// SIGTERM and wait (1.3–2 s). Waiting matters: a jackd started while another is still
-    /// shutting down exits with status 255 here, even under a different name.
-    func stop() {
-        guard let p = process else { return }
-        process = nil
-        if p.isRunning {
-            p.terminate()
-            p.waitUntilExit()
-        }
-    }
+    /// SIGKILL and reap: the abrupt death the shutdown test wants.
+    func kill() { server?.kill() }
 
-    /// SIGKILL: the abrupt death the shutdown test wants.
-    func kill() {
-        guard let p = process else { return }
-        process = nil
-        Glibc.kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-    }
-
-    deinit { stop() }
-
-    enum TestServerError: Error { case timeout, exited(Int32) }
-}
-
-/// Polls `condition` every 5 ms until true or `timeout` seconds pass.
-func waitFor(_ timeout: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(5_000)
-    }
-    return condition()
+    deinit { server?.stop() }
 }

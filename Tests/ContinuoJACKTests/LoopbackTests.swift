@@ -1,3 +1,4 @@
+import ContinuoTestSupport
 import Foundation
 import Testing
 @testable import ContinuoJACK
@@ -23,7 +24,8 @@ extension JackServerTests {
         try a.activate(process: sender)
         try b.activate(process: recorder)
         try a.connect("sender:out", "receiver:in")
-        usleep(20_000)  // let the connection take effect before counting
+        let connectedAt = b.cycleCount
+        #expect(waitFor(2) { b.cycleCount > connectedAt + 2 }, "cycles run on the new graph before counting")
         sender.go.store(true, ordering: .releasing)
 
         var sent: [Int64] = []
@@ -111,7 +113,8 @@ extension JackServerTests {
         try b.activate(process: mirror)
         try a.connect("origin:out", "mirror:in")
         try a.connect("mirror:out", "origin:in")
-        usleep(20_000)
+        let connectedAt = a.cycleCount
+        #expect(waitFor(2) { a.cycleCount > connectedAt + 2 }, "cycles run on the new graph before counting")
         pinger.sender.go.store(true, ordering: .releasing)
         var sent: [Int64] = []
         var got: [Received] = []

@@ -1,27 +1,8 @@
+import ContinuoTestSupport
 import Foundation
 @testable import ContinuoMIDI
 
-/// Paths the tests read: the bundled sample, and the full shared corpus when it is beside the repo.
-enum Fixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let sample = repositoryRoot.appendingPathComponent("data/sample")
-    static let odd = sample.appendingPathComponent("odd")
-    static let sharedCorpus = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-
-    /// The full corpus when present (developer machines, CI), else the bundled sample.
-    static var corpus: URL {
-        FileManager.default.fileExists(atPath: sharedCorpus.path) ? sharedCorpus : sample
-    }
-
-    static func midiFiles(under root: URL) -> [URL] {
-        let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
-        var files: [URL] = []
-        while let url = walker?.nextObject() as? URL {
-            if url.pathExtension == "mid" { files.append(url) }
-        }
-        return files.sorted { $0.path < $1.path }
-    }
-
+extension Fixtures {
     static func bytes(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }
 
     static func read(_ url: URL) throws -> MIDIReadResult {

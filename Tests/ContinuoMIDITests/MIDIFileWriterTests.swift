@@ -1,3 +1,4 @@
+import ContinuoTestSupport
 import Foundation
 import Testing
 @testable import ContinuoMIDI
@@ -136,20 +137,11 @@ enum ExternalTools {
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failed(description: "\(arguments.prefix(2)) exited \(process.terminationStatus): \(String(decoding: errors, as: UTF8.self))")
+        let run = try ChildProcess.run(executable, arguments, timeout: 300)
+        guard run.status == .exited(0) else {
+            throw Failed(description: "\(arguments.prefix(2)) ended with \(run.status)\(run.timedOut ? " after 300 s" : ""): \(run.errors)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return run.output
     }
 
     /// The same line format the mido script prints, for the events both sides understand.

@@ -1,3 +1,4 @@
+import ContinuoTestSupport
 import Testing
 @testable import ContinuoMIDI
 

@@ -1,3 +1,4 @@
+import ContinuoTestSupport
 import Foundation
 import XCTest
 @testable import ContinuoModel
@@ -65,15 +66,9 @@ print(json.dumps(out))
     }
 
     private func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try ChildProcess.run(executable, arguments, timeout: 300)
+        XCTAssertFalse(run.timedOut, "\(executable) still ran after 300 s")
+        // The JSON is on standard output; standard error only explains a failure.
+        return (run.status.code, run.status == .exited(0) ? run.output : run.output + run.errors)
     }
 }

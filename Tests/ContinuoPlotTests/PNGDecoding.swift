@@ -20,7 +20,7 @@ struct DecodedPNG {
             let length = Int(be32(bytes, i))
             let typed = Array(bytes[(i + 4)..<(i + 8 + length)])
             chunks.append(Chunk(type: String(decoding: typed[0..<4], as: UTF8.self), data: Array(typed[4...]),
-                                storedCRC: be32(bytes, i + 8 + length), computedCRC: PNGEncoder.crc(typed)))
+                                storedCRC: be32(bytes, i + 8 + length), computedCRC: referenceCRC32(typed)))
             i += 12 + length
         }
     }
@@ -36,6 +36,17 @@ struct DecodedPNG {
         guard status == Z_OK, Int(length) == expected else { return nil }
         return Array(out[0..<Int(length)])
     }
+}
+
+/// CRC-32 as the PNG specification's sample code computes it, bit by bit (polynomial
+/// 0xEDB88320, initial and final XOR 0xFFFFFFFF): independent of the encoder's zlib call.
+func referenceCRC32(_ bytes: [UInt8]) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+    }
+    return crc ^ 0xFFFF_FFFF
 }
 
 func be32(_ b: [UInt8], _ i: Int) -> UInt32 {
