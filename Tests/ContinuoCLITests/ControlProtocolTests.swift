@@ -125,7 +125,9 @@ import Testing
         #expect((ok(#"{"id":3,"cmd":"get"}"#)?["params"] as? [String: Any])?.count == Parameter.allCases.count)
         let examples: [String: String] = ["temperature": "0.8", "top_k": "20", "top_p": "0.9", "repetition_penalty": "1.2",
             "mode": "\"accompany\"", "density": "0.5", "response_beats": "4", "silence_beats": "2", "output_channel": "3",
-            "input_channel": "0", "transpose": "2", "tempo_source": "\"fixed\"", "bpm": "90", "window_events": "128"]
+            "input_channel": "0", "transpose": "2", "tempo_source": "\"fixed\"", "bpm": "90", "window_events": "128",
+            "quantize": "\"16th\"", "max_note_beats": "2", "effect_through": "false", "lookahead_periods": "3",
+            "no_repeat_ngram": "4", "max_polyphony": "3"]
         #expect(examples.count == Parameter.allCases.count)
         for (name, value) in examples {
             let result = ok(#"{"id":4,"cmd":"set","param":"\#(name)","value":\#(value)}"#)
@@ -133,7 +135,9 @@ import Testing
             c.send(#"{"id":5,"cmd":"get","param":"\#(name)"}"#)
             let got = (c.reply()?["result"] as? [String: Any])?["value"]
             let shown = "\(got ?? "nil")", sent = value.replacingOccurrences(of: "\"", with: "")
-            if let a = Double(shown), let b = Double(sent) { #expect(a == b, "\(name)") } else { #expect(shown == sent, "\(name)") }
+            if sent == "true" || sent == "false" {
+                #expect(got as? Bool == (sent == "true"), "\(name)")
+            } else if let a = Double(shown), let b = Double(sent) { #expect(a == b, "\(name)") } else { #expect(shown == sent, "\(name)") }
         }
         #expect((ok(#"{"id":6,"cmd":"preset","action":"list"}"#)?["presets"] as? [String])?.contains("jam") == true)
         #expect(ok(#"{"id":7,"cmd":"preset","action":"load","name":"jam"}"#)?["preset"] as? String == "jam")
