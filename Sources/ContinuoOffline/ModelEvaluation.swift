@@ -7,26 +7,29 @@ public enum ModelEvaluation {
     public struct Result: Sendable, Codable {
         public var natsPerEvent: Double
         public var bitsPerNote: Double
+        /// Targets scored: n - 1 for a piece of n tokens.
         public var events: Int
+        /// Scored targets that are note-ons.
         public var notes: Int
+        /// Pieces given.
         public var pieces: Int
+        /// Pieces with nothing to score (fewer than two tokens).
+        public var unscoredPieces: Int
         public var seconds: Double
     }
 
-    /// Scores `pieces` (token sequences) laid end to end in `batch` parallel rows of windows of
-    /// `sequenceLength`, carrying state across windows: batched matrix products make this fast.
+    /// Scores every event of every piece: token i + 1 of a piece given tokens 0...i, from a zero
+    /// state at the piece's start. Pieces are dealt to `batch` rows run side by side (one matrix
+    /// product per layer and step for a thread's rows); the result does not depend on `batch` or
+    /// `threads` beyond float rounding.
     public static func negativeLogLikelihood(model: LSTMModel, pieces: [[UInt16]], batch: Int = 32,
-                                             sequenceLength: Int = 256, threads: Int = 2) throws -> Result {
+                                             threads: Int = 2) throws -> Result {
         let started = Date()
-        BLASThreads.set(threads)
-        let stream = pieces.flatMap { $0 }
-        let rows = max(1, min(batch, stream.count / (sequenceLength + 1)))
-        let windows = ValidationWindows(stream: stream, batchSize: rows, sequenceLength: sequenceLength)
-        let trainer = try LSTMTrainer(model: model, configuration: TrainingConfiguration(batchSize: rows, sequenceLength: sequenceLength, dropout: 0))
-        let mean = try trainer.validationLoss(windows.windows)
-        let total = mean * Double(windows.tokenTargets)
-        return Result(natsPerEvent: mean, bitsPerNote: total / Foundation.log(2.0) / Double(max(windows.noteTargets, 1)),
-                      events: windows.tokenTargets, notes: windows.noteTargets, pieces: pieces.count,
+        let totals = try PieceScorer(model: model).score(pieces, batch: batch, threads: threads)
+        return Result(natsPerEvent: totals.events == 0 ? 0 : totals.nats / Double(totals.events),
+                      bitsPerNote: totals.nats / Foundation.log(2.0) / Double(max(totals.notes, 1)),
+                      events: totals.events, notes: totals.notes, pieces: pieces.count,
+                      unscoredPieces: pieces.count - totals.scoredPieces,
                       seconds: Date().timeIntervalSince(started))
     }
 

@@ -80,7 +80,7 @@ extension TrainJobTests {
 
         func loss(_ path: String) throws -> Double {
             let model = try ModelStore.load(path)
-            return try ModelEvaluation.negativeLogLikelihood(model: model, pieces: ModelEvaluation.pieces(from: data), batch: 4, sequenceLength: 64, threads: 1).natsPerEvent
+            return try ModelEvaluation.negativeLogLikelihood(model: model, pieces: ModelEvaluation.pieces(from: data), batch: 4, threads: 1).natsPerEvent
         }
         // One step from the trained model keeps most of what it learned; one step from scratch knows nothing.
         let tunedLoss = try loss(tuned.output), freshLoss = try loss(fresh.output)
