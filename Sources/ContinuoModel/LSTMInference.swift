@@ -41,12 +41,11 @@ public final class LSTMInference {
 
     public init(model: LSTMModel, precision: InferencePrecision = .int8, maxBatch: Int = 8) {
         let c = model.configuration, layout = model.layout
-        let V = c.vocabularySize, E = c.embeddingSize, H = c.hiddenSize, G = c.gateWidth
+        let V = c.vocabularySize, H = c.hiddenSize, G = c.gateWidth
         configuration = c
         self.precision = precision
         metadata = model.metadata
-        let table = FloatBuffer(count: V * G)
-        var biases: [FloatBuffer] = []
+        let folded = FoldedInputs(model)
         var inputs: [FloatBuffer?] = [], recurrent: [FloatBuffer] = []
         var compactInputs: [QuantizedMatrix?] = [], compactRecurrents: [QuantizedMatrix] = []
         let head = FloatBuffer(count: V)
@@ -59,14 +58,6 @@ public final class LSTMInference {
                 b.pointer.update(from: p + slot.offset, count: slot.count)
                 return b
             }
-            for layer in 0..<c.layerCount {
-                let bias = FloatBuffer(count: G)
-                for j in 0..<G { bias.pointer[j] = p[layout.biasIH[layer].offset + j] + p[layout.biasHH[layer].offset + j] }
-                biases.append(bias)
-            }
-            for v in 0..<V { (table.pointer + v * G).update(from: biases[0].pointer, count: G) }
-            gemm(transposeA: false, transposeB: true, m: V, n: G, k: E, a: p + layout.embedding.offset, lda: E,
-                 b: p + layout.weightIH[0].offset, ldb: E, beta: 1, c: table.pointer, ldc: G)
             head.pointer.update(from: p + layout.headBias.offset, count: V)
             for layer in 0..<c.layerCount {
                 switch precision {
@@ -84,8 +75,8 @@ public final class LSTMInference {
             case .int8: headCompact = QuantizedMatrix(rows: V, cols: H, weights: p + layout.headWeight.offset)
             }
         }
-        inputTable = table
-        layerBias = biases
+        inputTable = folded.table
+        layerBias = folded.biases
         headBias = head
         inputWeights = inputs
         recurrentWeights = recurrent

@@ -43,15 +43,15 @@ public final class LSTMWindowScorer {
 
     public init(model: LSTMModel, batch: Int, length: Int) throws {
         let c = model.configuration, layout = model.layout
-        let V = c.vocabularySize, E = c.embeddingSize, H = c.hiddenSize, G = c.gateWidth
+        let V = c.vocabularySize, H = c.hiddenSize, G = c.gateWidth
         guard batch > 0, length > 0 else {
             throw ModelError.shapeMismatch("a scorer needs at least one row and one step, not \(batch) x \(length)")
         }
         configuration = c
         self.batch = batch
         self.length = length
-        let table = FloatBuffer(count: V * G)
-        var biases: [FloatBuffer] = [], inputs: [FloatBuffer] = [], recurrent: [FloatBuffer] = []
+        let folded = FoldedInputs(model)
+        var inputs: [FloatBuffer] = [], recurrent: [FloatBuffer] = []
         let head = FloatBuffer(count: V * H), bias = FloatBuffer(count: V)
         model.parameters.withUnsafeBufferPointer { buffer in
             let p = buffer.baseAddress!
@@ -61,20 +61,14 @@ public final class LSTMWindowScorer {
                 return b
             }
             for layer in 0..<c.layerCount {
-                let combined = FloatBuffer(count: G)
-                for j in 0..<G { combined.pointer[j] = p[layout.biasIH[layer].offset + j] + p[layout.biasHH[layer].offset + j] }
-                biases.append(combined)
                 inputs.append(layer == 0 ? FloatBuffer(count: 0) : copy(layout.weightIH[layer]))
                 recurrent.append(copy(layout.weightHH[layer]))
             }
-            for v in 0..<V { (table.pointer + v * G).update(from: biases[0].pointer, count: G) }
-            gemm(transposeA: false, transposeB: true, m: V, n: G, k: E, a: p + layout.embedding.offset, lda: E,
-                 b: p + layout.weightIH[0].offset, ldb: E, beta: 1, c: table.pointer, ldc: G)
             head.pointer.update(from: p + layout.headWeight.offset, count: V * H)
             bias.pointer.update(from: p + layout.headBias.offset, count: V)
         }
-        inputTable = table
-        combinedBias = biases
+        inputTable = folded.table
+        combinedBias = folded.biases
         inputWeights = inputs
         recurrentWeights = recurrent
         headWeights = head
