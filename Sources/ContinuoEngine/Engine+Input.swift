@@ -10,6 +10,18 @@ extension Engine {
     /// Anything else (system common, sysex fragments) is ignored.
     public func receive(_ message: MIDIBytes, at frame: Int64) {
         guard !isShutDown else { return }
+        guard message.isChannelVoice else {
+            switch message.status {
+            case MIDIBytes.clockTick.status: tempo.clockTick(at: frame)
+            case MIDIBytes.clockStart.status: tempo.clockStart(at: frame)
+            case MIDIBytes.clockStop.status: tempo.clockStop()
+            case MIDIBytes.clockContinue.status: tempo.clockContinue()
+            default: return  // system common, sysex fragments: not for the engine
+            }
+            counters.inputs += 1
+            inputSinceAdvance = true
+            return
+        }
         counters.inputs += 1
         inputSinceAdvance = true
         let channel = message.channel
@@ -21,18 +33,8 @@ extension Engine {
                   let action = CCMap.action(configuration.controls, channel: channel, controller: message.data1 & 0x7F, value: message.data2 & 0x7F) {
             counters.controlChanges += 1
             apply(action)
-        } else if message.isChannelVoice {
-            if configuration.mode == .effect && configuration.effectThrough {
-                emit(OutputEvent(frame: throughFrame(frame), bytes: message, isGenerated: false))
-            }
-        } else {
-            switch message.status {
-            case MIDIBytes.clockTick.status: tempo.clockTick(at: frame)
-            case MIDIBytes.clockStart.status: tempo.clockStart(at: frame)
-            case MIDIBytes.clockStop.status: tempo.clockStop()
-            case MIDIBytes.clockContinue.status: tempo.clockContinue()
-            default: counters.inputs -= 1
-            }
+        } else if configuration.mode == .effect && configuration.effectThrough {
+            emit(OutputEvent(frame: throughFrame(frame), bytes: message, isGenerated: false))
         }
     }
 
