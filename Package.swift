@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Layers point one way: continuo (CLI) -> Offline -> Model, Encoding -> MIDI.
-// CBLAS (OpenBLAS) and CContinuoKernels (SIMD kernels) sit under Model.
+// CContinuoMath (matrix products on oneDNN) and CContinuoKernels (SIMD kernels) sit under Model.
 // At the bottom, one of each: ContinuoJSON (the codec of the protocol and of safetensors
 // headers) and ContinuoRandom (the seeded generator the C kernels mirror).
 // Pure modules (JSON, Random, MIDI, Encoding, Model) open no files, read no clocks and start no threads.
@@ -24,8 +24,6 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
-        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
         .target(name: "ContinuoJSON"),
         .target(name: "ContinuoRandom", swiftSettings: fast),
         .target(name: "ContinuoMIDI", swiftSettings: fast),
@@ -35,7 +33,12 @@ let package = Package(
         .target(name: "CContinuoKernels",
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])],
                 linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "ContinuoModel", dependencies: ["CBLAS", "CContinuoKernels", "ContinuoJSON", "ContinuoRandom"]),
+        // oneDNN (Debian's libdnnl-dev, no pkg-config file) detects the CPU itself; OpenMP is its
+        // thread pool, so libgomp is named for the thread-count calls.
+        .target(name: "CContinuoMath",
+                cSettings: [.unsafeFlags(["-O3"])],
+                linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        .target(name: "ContinuoModel", dependencies: ["CContinuoMath", "CContinuoKernels", "ContinuoJSON", "ContinuoRandom"]),
         .target(name: "ContinuoSampling", dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoRandom"], swiftSettings: fast),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ContinuoPlot", dependencies: ["CZlib", "ContinuoMIDI"]),

@@ -53,7 +53,7 @@ public final class Instance: @unchecked Sendable {
         modelPath = options.modelPath
         let model = try ModelStore.load(options.modelPath)
         inference = LSTMInference(model: model, precision: .int8, maxBatch: 8)
-        BLASThreads.set(1)
+        MathThreads.set(1)
         updateSummary(mode: options.preset.values.choice(.mode), paused: false)
     }
 

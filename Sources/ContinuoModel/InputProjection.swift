@@ -1,4 +1,3 @@
-import CBLAS
 import CContinuoKernels
 
 // Layer 0's input is always an embedding row, so x_t W_ih0^T + b is a row of a [V, 4H] table:

@@ -1,9 +1,8 @@
-import CBLAS
 import CContinuoKernels
 
 /// Weight format of the inference step.
 public enum InferencePrecision: String, Sendable, CaseIterable {
-    /// float32 weights through BLAS (reference).
+    /// float32 weights through oneDNN (reference).
     case float32
     /// int8 weights with per-row scales, int8 activations, VNNI kernels (the real-time path).
     case int8

@@ -20,7 +20,7 @@ public struct TokenWindow: Sendable {
 /// dropout, global-norm clipping, AdamW with a warmup/decay schedule.
 ///
 /// Parameters, gradients and Adam moments live in ONE allocation of 4 x `layout.totalCount`
-/// floats sharing `ParameterLayout`. Not thread-safe: use from one thread (BLAS may use several).
+/// floats sharing `ParameterLayout`. Not thread-safe: use from one thread (the matrix products may use several).
 public final class LSTMTrainer {
     public let configuration: LSTMConfiguration
     public let training: TrainingConfiguration

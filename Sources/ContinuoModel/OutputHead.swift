@@ -1,4 +1,3 @@
-import CBLAS
 import CContinuoKernels
 
 // Linear head + softmax cross-entropy, fused: the loss kernel turns logits into dlogits in place.

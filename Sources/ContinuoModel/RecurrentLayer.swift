@@ -1,4 +1,3 @@
-import CBLAS
 import CContinuoKernels
 
 // One LSTM layer over a window: forward caches gates (activated), c, tanh(c) and h for every
@@ -65,8 +64,8 @@ extension LSTMTrainer {
         // Both biases receive the column sums of dgates.
         let biasGradient = workspace.biasGradient.pointer
         gemv(transpose: true, m: rows, n: G, a: gateGradients, lda: G, x: workspace.ones.pointer, beta: 0, y: biasGradient)
-        cblas_saxpy(Int32(G), 1, biasGradient, 1, grads + layout.biasIH[layer].offset, 1)
-        cblas_saxpy(Int32(G), 1, biasGradient, 1, grads + layout.biasHH[layer].offset, 1)
+        axpy(G, x: biasGradient, y: grads + layout.biasIH[layer].offset)
+        axpy(G, x: biasGradient, y: grads + layout.biasHH[layer].offset)
         if let input {
             // dW_ih [4H, H] += dgates^T x input;  d(input) [rows, H] = dgates x W_ih
             gemm(transposeA: true, transposeB: false, m: G, n: H, k: rows,

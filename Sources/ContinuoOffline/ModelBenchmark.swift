@@ -46,7 +46,7 @@ public struct ModelBenchmark {
 
         // MARK: Training throughput
         do {
-            BLASThreads.set(options.trainThreads)
+            MathThreads.set(options.trainThreads)
             let training = TrainingConfiguration(batchSize: options.trainBatch, sequenceLength: options.trainSequence,
                                                  schedule: LearningRateSchedule(peak: 3e-3, warmupSteps: 5, totalSteps: 1000))
             let trainer = try LSTMTrainer(model: model, configuration: training)
@@ -84,7 +84,7 @@ public struct ModelBenchmark {
         }
 
         // MARK: Streaming step latency, one BLAS thread
-        BLASThreads.set(1)
+        MathThreads.set(1)
         var tokenStream = SyntheticStream(vocabulary: options.vocab, seed: 7)
         let tokens = (0..<max(options.steps, 1000)).map { _ in Int(tokenStream.next()) }
         for precision in InferencePrecision.allCases {

@@ -32,7 +32,7 @@ struct PieceRows: Equatable {
 /// `length` steps through `LSTMWindowScorer`; a row that starts a piece mid-window is reset
 /// there, the steps after a row's last piece are padding and not scored, and a row leaves the
 /// batch after the window in which it ends. With several threads, each scores its share of the
-/// rows (whole rows, so pieces are never split) with single-threaded BLAS.
+/// rows (whole rows, so pieces are never split) with single-threaded matrix products.
 struct PieceScorer: Sendable {
     struct Totals: Equatable, Sendable {
         var nats: Double = 0
@@ -61,10 +61,10 @@ struct PieceScorer: Sendable {
         }
         let groups = Swift.max(1, Swift.min(threads, schedule.rows.count))
         guard groups > 1 else {
-            BLASThreads.set(threads)
+            MathThreads.set(threads)
             return try score(pieces, rows: schedule.rows)
         }
-        BLASThreads.set(1)
+        MathThreads.set(1)
         let shares = (0..<groups).map { g in stride(from: g, to: schedule.rows.count, by: groups).map { schedule.rows[$0] } }
         let results = ResultSlots<Result<Totals, any Error>>(count: groups)
         DispatchQueue.concurrentPerform(iterations: groups) { g in

@@ -57,7 +57,7 @@ public final class TrainJob {
     /// Runs until the epochs are done, early stopping, `maxSteps`, or `stopRequested()`.
     public func run(stopRequested: @escaping () -> Bool) throws -> [EpochResult] {
         let o = options
-        BLASThreads.set(o.threads)
+        MathThreads.set(o.threads)
         let index = try TokenFile.readIndex(path: TokenFile.indexPath(for: o.data))
         let validation = try ValidationWindows(tokenFile: o.data, batchSize: o.batchSize, sequenceLength: o.sequenceLength)
         let probe = try TrainingStream(tokenFile: o.data, split: .train, batchSize: o.batchSize, sequenceLength: o.sequenceLength, seed: o.seed)

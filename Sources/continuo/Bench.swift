@@ -47,7 +47,7 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Training batch rows.") var trainBatch = 64
     @Option(help: "Training window length.") var trainSeq = 128
     @Option(help: "Timed training steps.") var trainSteps = 5
-    @Option(help: "BLAS threads for training.") var trainThreads = 2
+    @Option(help: "Threads for the matrix products while training.") var trainThreads = 2
 
     func run() throws {
         noteIfDebugBuild(release: "`swift run -c release continuo bench model`")
@@ -73,7 +73,7 @@ struct BenchGenerate: ParsableCommand {
         do {
             guard let path = model ?? ModelStore.defaultModelPath() else { throw CLIError("no model: pass --model FILE") }
             let loaded = try ModelStore.load(path)
-            BLASThreads.set(1)
+            MathThreads.set(1)
             let generator = Generator(inference: LSTMInference(model: loaded, precision: .int8, maxBatch: variations))
             print("model \(path): \(loaded.configuration.layerCount) x \(loaded.configuration.hiddenSize), \(variations) variations x \(events) events, int8, 1 thread")
             var perMode: [String: Double] = [:]

@@ -19,7 +19,7 @@ struct Classify: ParsableCommand {
             let loaded = try ModelStore.load(path)
             let styles = ModelStore.styles(of: loaded)
             guard !styles.isEmpty else { throw CLIError("\(path) was trained without style tokens; classify needs a style-conditioned model") }
-            BLASThreads.set(1)
+            MathThreads.set(1)
             let inference = LSTMInference(model: loaded, precision: .int8, maxBatch: styles.count)
             if let data {
                 let started = Date()

@@ -21,7 +21,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Folder (or .ctok validation split's source folder) of human MIDI files to compare with.") var reference: String?
     @Option(help: "Report path prefix (writes .json and .md).") var report = "eval-report"
     @Option(help: "Pieces scored side by side (rows of one matrix product per step).") var batch = 32
-    @Option(help: "BLAS threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads for the matrix products.") var threads = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
         guard data != nil || (generated != nil && reference != nil) else {

@@ -112,7 +112,7 @@ struct Generate: ParsableCommand {
             else { options.length = .beats(beats ?? 32) }
             options.sampler = samplerSettings()
 
-            BLASThreads.set(1)
+            MathThreads.set(1)
             let inference = LSTMInference(model: loaded, precision: .int8, maxBatch: variations)
             let generator = Generator(inference: inference)
             let primerTokens = Generator.primerTokens(chosenPrimer, style: styleSlot)

@@ -27,7 +27,7 @@ struct Train: ParsableCommand {
     @Option(help: "Stop after this many epochs without a better validation loss.") var patience = 3
     @Option(help: "Stop after this many optimiser steps (a checkpoint is saved).") var maxSteps: Int?
     @Option(help: "Random transposition of each piece by up to this many semitones (0: off).") var transpose = 5
-    @Option(help: "BLAS threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads for the matrix products.") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Continue from OUT.ckpt.") var resume = false
     @Flag(help: "Fine-tune: start from --from's weights (architecture options are ignored).") var finetune = false
     @Option(name: .customLong("from"), help: "Model to fine-tune (default: the bundled model).") var initialModel: String?
