@@ -1,4 +1,5 @@
 import CContinuoKernels
+import CContinuoMath
 import ContinuoRandom
 
 /// One window of training or evaluation data. `inputs`/`targets` are row-major [B, L]: row b
@@ -40,6 +41,10 @@ public final class LSTMTrainer {
     let firstMoment: UnsafeMutablePointer<Float>
     let secondMoment: UnsafeMutablePointer<Float>
     let workspace: TrainingWorkspace
+    /// bf16 copy of the parameters, rounded before every forward pass when training in bf16
+    /// (nil in fp32): the operand the weight products read, so weights are rounded once per
+    /// pass rather than once per product.
+    let roundedParams: UnsafeMutablePointer<UInt16>?
     var random: SeededRandom
     /// State carried across consecutive training windows, one row per stream.
     var trainingState: LSTMState
@@ -69,6 +74,21 @@ public final class LSTMTrainer {
         workspace = TrainingWorkspace(configuration: configuration, batch: training.batchSize,
                                       length: training.sequenceLength, dropoutSites: configuration.layerCount)
         layerInputs = Array(repeating: nil, count: configuration.layerCount)
+        if training.precision == .bf16 {
+            roundedParams = .allocate(capacity: count)
+        } else {
+            roundedParams = nil
+        }
+    }
+
+    deinit { roundedParams?.deallocate() }
+
+    var bf16: Bool { roundedParams != nil }
+
+    /// A weight matrix as the products read it: the bf16 copy in bf16, else the float32 master.
+    func weightOperand(_ tensor: TensorSlot) -> MatrixOperand {
+        if let roundedParams { return .bf16(UnsafePointer(roundedParams + tensor.offset)) }
+        return .float32(params + tensor.offset)
     }
 
     /// A snapshot of the current parameters as a model value.
@@ -157,6 +177,7 @@ public final class LSTMTrainer {
     /// receives the final ones.
     func forward(_ shape: WindowShape, state: inout LSTMState, dropoutActive: Bool, gradScale: Float) -> Double {
         let H = configuration.hiddenSize, B = shape.batch, count = shape.rows * H
+        if let roundedParams { cm_to_bf16(layout.totalCount, params, roundedParams) }
         inputTableForward()
         var input: UnsafePointer<Float>? = nil
         state.hidden.withUnsafeMutableBufferPointer { stateHidden in

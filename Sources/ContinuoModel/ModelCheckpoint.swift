@@ -13,6 +13,16 @@ extension LSTMTrainer {
         public static let secondMomentPrefix = "adam.v."
         public static let stateHidden = "train.state.hidden"
         public static let stateCell = "train.state.cell"
+        public static let precision = "train.precision"
+    }
+
+    /// The precision a checkpoint was trained in (fp32 for checkpoints older than the key).
+    public static func checkpointPrecision(_ bytes: UnsafeRawBufferPointer) throws -> TrainingPrecision {
+        let text = try SafetensorsHeader(parsing: bytes).metadata[CheckpointKey.precision] ?? TrainingPrecision.fp32.rawValue
+        guard let precision = TrainingPrecision(rawValue: text) else {
+            throw ModelError.invalidMetadata(key: CheckpointKey.precision, value: text)
+        }
+        return precision
     }
 
     /// Model file bytes of the current parameters.
@@ -28,6 +38,7 @@ extension LSTMTrainer {
         writer.metadata[CheckpointKey.step] = String(step)
         writer.metadata[CheckpointKey.randomState] = random.state.map { String($0, radix: 16) }.joined(separator: ",")
         writer.metadata[CheckpointKey.batchSize] = String(training.batchSize)
+        writer.metadata[CheckpointKey.precision] = training.precision.rawValue
         let count = layout.totalCount
         let stateShape = [configuration.layerCount, training.batchSize, configuration.hiddenSize]
         return trainingState.hidden.withUnsafeBufferPointer { hidden in
@@ -61,6 +72,11 @@ extension LSTMTrainer {
         }
         guard meta[CheckpointKey.batchSize] == String(training.batchSize) else {
             throw ModelError.invalidMetadata(key: CheckpointKey.batchSize, value: meta[CheckpointKey.batchSize] ?? "")
+        }
+        // Rounding differs between precisions, so only a same-precision resume continues exactly.
+        let precision = try Self.checkpointPrecision(bytes)
+        guard precision == training.precision else {
+            throw ModelError.invalidConfiguration("the checkpoint was trained in \(precision.rawValue); resume it with precision \(precision.rawValue), not \(training.precision.rawValue)")
         }
         try self.init(model: model, configuration: training)
         let layout = self.layout

@@ -7,8 +7,8 @@ extension LSTMTrainer {
     func headForward(_ shape: WindowShape, input: UnsafePointer<Float>, gradScale: Float) -> Double {
         let H = configuration.hiddenSize, V = configuration.vocabularySize
         gemm(transposeA: false, transposeB: true, m: shape.rows, n: V, k: H,
-             a: input, lda: H, b: params + layout.headWeight.offset, ldb: H, beta: 0,
-             c: workspace.logits.pointer, ldc: V)
+             a: .float32(input), lda: H, b: weightOperand(layout.headWeight), ldb: H, beta: 0,
+             c: workspace.logits.pointer, ldc: V, bf16: bf16)
         return ck_softmax_cross_entropy(shape.rows, V, workspace.logits.pointer,
                                         params + layout.headBias.offset, workspace.targets, gradScale)
     }
@@ -19,11 +19,12 @@ extension LSTMTrainer {
         let H = configuration.hiddenSize, V = configuration.vocabularySize, rows = shape.rows
         let dlogits = workspace.logits.pointer
         gemm(transposeA: true, transposeB: false, m: V, n: H, k: rows,
-             a: dlogits, lda: V, b: input, ldb: H, beta: 1, c: grads + layout.headWeight.offset, ldc: H)
+             a: .float32(dlogits), lda: V, b: .float32(input), ldb: H, beta: 1,
+             c: grads + layout.headWeight.offset, ldc: H, bf16: bf16)
         gemv(transpose: true, m: rows, n: V, a: dlogits, lda: V, x: workspace.ones.pointer, beta: 1,
              y: grads + layout.headBias.offset)
         gemm(transposeA: false, transposeB: false, m: rows, n: H, k: V,
-             a: dlogits, lda: V, b: params + layout.headWeight.offset, ldb: H, beta: 0,
-             c: workspace.outputGradients.pointer, ldc: H)
+             a: .float32(dlogits), lda: V, b: weightOperand(layout.headWeight), ldb: H, beta: 0,
+             c: workspace.outputGradients.pointer, ldc: H, bf16: bf16)
     }
 }

@@ -11,12 +11,13 @@ extension LSTMTrainer {
         let gates = workspace.gates[layer].pointer
         let hidden = workspace.hidden[layer].pointer, cell = workspace.cell[layer].pointer
         let tanhCell = workspace.tanhCell[layer].pointer
-        let weightHH = UnsafePointer(params + layout.weightHH[layer].offset)
+        let weightHH = weightOperand(layout.weightHH[layer])
         var bias: UnsafePointer<Float>? = nil
         if let input {
             // gates [rows, 4H] = input [rows, H] x W_ih^T [H, 4H]; bias is added by the cell kernel.
             gemm(transposeA: false, transposeB: true, m: shape.rows, n: G, k: H,
-                 a: input, lda: H, b: params + layout.weightIH[layer].offset, ldb: H, beta: 0, c: gates, ldc: G)
+                 a: .float32(input), lda: H, b: weightOperand(layout.weightIH[layer]), ldb: H, beta: 0, c: gates, ldc: G,
+                 bf16: bf16)
             let combined = workspace.combinedBias[layer].pointer
             let biasIH = params + layout.biasIH[layer].offset, biasHH = params + layout.biasHH[layer].offset
             for j in 0..<G { combined[j] = biasIH[j] + biasHH[j] }
@@ -28,7 +29,7 @@ extension LSTMTrainer {
             let stepGates = gates + t * B * G
             // gates_t [B, 4H] += h_{t-1} [B, H] x W_hh^T [H, 4H]
             gemm(transposeA: false, transposeB: true, m: B, n: G, k: H,
-                 a: hidden + t * B * H, lda: H, b: weightHH, ldb: H, beta: 1, c: stepGates, ldc: G)
+                 a: .float32(hidden + t * B * H), lda: H, b: weightHH, ldb: H, beta: 1, c: stepGates, ldc: G, bf16: bf16)
             ck_lstm_cell_forward(B, H, stepGates, bias, cell + t * B * H, cell + (t + 1) * B * H,
                                  tanhCell + t * B * H, hidden + (t + 1) * B * H)
         }
@@ -44,7 +45,7 @@ extension LSTMTrainer {
         let gateGradients = workspace.gateGradients.pointer
         let outputGradients = workspace.outputGradients.pointer
         let hiddenNext = workspace.hiddenGradientNext.pointer, cellNext = workspace.cellGradientNext.pointer
-        let weightHH = UnsafePointer(params + layout.weightHH[layer].offset)
+        let weightHH = weightOperand(layout.weightHH[layer])
         // Truncated BPTT: nothing flows in from after the window or out to before it.
         hiddenNext.update(repeating: 0, count: B * H)
         cellNext.update(repeating: 0, count: B * H)
@@ -55,12 +56,13 @@ extension LSTMTrainer {
             if t > 0 {
                 // dh_{t-1} [B, H] = dgates_t [B, 4H] x W_hh [4H, H]
                 gemm(transposeA: false, transposeB: false, m: B, n: H, k: G,
-                     a: stepGradients, lda: G, b: weightHH, ldb: H, beta: 0, c: hiddenNext, ldc: H)
+                     a: .float32(stepGradients), lda: G, b: weightHH, ldb: H, beta: 0, c: hiddenNext, ldc: H, bf16: bf16)
             }
         }
         // dW_hh [4H, H] += dgates^T [4H, rows] x h_{t-1} [rows, H]  (all steps in one GEMM)
         gemm(transposeA: true, transposeB: false, m: G, n: H, k: rows,
-             a: gateGradients, lda: G, b: hidden, ldb: H, beta: 1, c: grads + layout.weightHH[layer].offset, ldc: H)
+             a: .float32(gateGradients), lda: G, b: .float32(hidden), ldb: H, beta: 1,
+             c: grads + layout.weightHH[layer].offset, ldc: H, bf16: bf16)
         // Both biases receive the column sums of dgates.
         let biasGradient = workspace.biasGradient.pointer
         gemv(transpose: true, m: rows, n: G, a: gateGradients, lda: G, x: workspace.ones.pointer, beta: 0, y: biasGradient)
@@ -69,10 +71,11 @@ extension LSTMTrainer {
         if let input {
             // dW_ih [4H, H] += dgates^T x input;  d(input) [rows, H] = dgates x W_ih
             gemm(transposeA: true, transposeB: false, m: G, n: H, k: rows,
-                 a: gateGradients, lda: G, b: input, ldb: H, beta: 1, c: grads + layout.weightIH[layer].offset, ldc: H)
+                 a: .float32(gateGradients), lda: G, b: .float32(input), ldb: H, beta: 1,
+                 c: grads + layout.weightIH[layer].offset, ldc: H, bf16: bf16)
             gemm(transposeA: false, transposeB: false, m: rows, n: H, k: G,
-                 a: gateGradients, lda: G, b: params + layout.weightIH[layer].offset, ldb: H,
-                 beta: 0, c: outputGradients, ldc: H)
+                 a: .float32(gateGradients), lda: G, b: weightOperand(layout.weightIH[layer]), ldb: H,
+                 beta: 0, c: outputGradients, ldc: H, bf16: bf16)
         } else {
             inputTableBackward(shape)
         }

@@ -13,10 +13,14 @@ public struct TrainingConfiguration: Sendable, Hashable {
     public var dropout: Float
     /// Seeds the dropout generator.
     public var seed: UInt64
+    /// Operand precision of the large matrix products (master weights, gradients, AdamW and the
+    /// loss stay float32 either way).
+    public var precision: TrainingPrecision
 
     public init(batchSize: Int = 64, sequenceLength: Int = 128, schedule: LearningRateSchedule = .init(),
                 weightDecay: Float = 0.01, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                gradientClipNorm: Float = 1.0, dropout: Float = 0.1, seed: UInt64 = 0x5EED) {
+                gradientClipNorm: Float = 1.0, dropout: Float = 0.1, seed: UInt64 = 0x5EED,
+                precision: TrainingPrecision = .fp32) {
         self.batchSize = batchSize
         self.sequenceLength = sequenceLength
         self.schedule = schedule
@@ -27,6 +31,7 @@ public struct TrainingConfiguration: Sendable, Hashable {
         self.gradientClipNorm = gradientClipNorm
         self.dropout = dropout
         self.seed = seed
+        self.precision = precision
     }
 
     func validate() throws {
@@ -40,4 +45,14 @@ public struct TrainingConfiguration: Sendable, Hashable {
             throw ModelError.invalidConfiguration("Adam betas must be in [0, 1) and epsilon > 0")
         }
     }
+}
+
+/// What the trainer's large products are formed from: float32 operands, or bf16 operands with
+/// float32 accumulation (mixed precision, as PyTorch's bf16 autocast).
+public enum TrainingPrecision: String, CaseIterable, Sendable, Hashable {
+    case fp32, bf16
+
+    /// bf16 where the CPU multiplies bf16 natively (AVX512_BF16 or AMX); elsewhere oneDNN
+    /// emulates it more slowly than float32, so fp32.
+    public static var preferred: TrainingPrecision { CPUFeatures.current.hasNativeBF16 ? .bf16 : .fp32 }
 }

@@ -24,6 +24,8 @@ public final class TrainJob {
         public var maxSteps: Int?
         public var transpose = 5
         public var threads = 2
+        /// nil: the checkpoint's when resuming, else bf16 where the CPU multiplies it natively.
+        public var precision: TrainingPrecision?
         public var resume = false
         /// Start from this model's weights (fine-tuning) instead of a fresh initialisation.
         public var initialModel: String?
@@ -65,15 +67,24 @@ public final class TrainJob {
         // The schedule depends on the planned run only, not on --max-steps, so a run stopped early and
         // resumed follows the same learning rates as one that never stopped.
         let totalSteps = windowsPerEpoch * o.epochs
+        let resuming = o.resume && FileManager.default.fileExists(atPath: o.checkpointPath)
+        var checkpoint: Data?
+        if resuming { checkpoint = try Data(contentsOf: URL(fileURLWithPath: o.checkpointPath), options: .alwaysMapped) }
+        let precision = try o.precision ?? checkpoint?.withUnsafeBytes { try LSTMTrainer.checkpointPrecision($0) } ?? .preferred
+        let kernels = MathKernels.probe(rows: o.batchSize * o.sequenceLength, inputs: o.hidden, outputs: 4 * o.hidden)
+        kernels.summary.forEach(log)
+        log("precision: \(precision.rawValue) (\(o.precision == nil ? "chosen for this CPU" : "as asked"))")
+        if precision == .bf16, !kernels.cpu.hasNativeBF16 {
+            log("WARNING: bf16 on a CPU without AVX512_BF16 or AMX is emulated and slower than fp32 here")
+        }
         let training = TrainingConfiguration(
             batchSize: o.batchSize, sequenceLength: o.sequenceLength,
             schedule: LearningRateSchedule(peak: o.learningRate, warmupSteps: min(o.warmupSteps, max(1, totalSteps / 10)), totalSteps: totalSteps),
-            weightDecay: o.weightDecay, gradientClipNorm: o.clip, dropout: o.dropout, seed: o.seed)
+            weightDecay: o.weightDecay, gradientClipNorm: o.clip, dropout: o.dropout, seed: o.seed, precision: precision)
 
         var startEpoch = 0, skipWindows = 0, best = Double.infinity, badEpochs = 0
         let trainer: LSTMTrainer
-        if o.resume, FileManager.default.fileExists(atPath: o.checkpointPath) {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: o.checkpointPath), options: .alwaysMapped)
+        if let bytes = checkpoint {
             trainer = try bytes.withUnsafeBytes { try LSTMTrainer(checkpoint: $0, configuration: training, expectedVocabularySize: Vocabulary.size) }
             let meta = trainer.metadata
             startEpoch = Int(meta["job.epoch"] ?? "") ?? 0
@@ -98,6 +109,8 @@ public final class TrainJob {
             ["job.epoch": String(epoch), "job.window": String(window), "job.best_validation": String(best),
              "job.bad_epochs": String(badEpochs), "continuo.vocabulary_version": String(Vocabulary.version),
              "continuo.data": dataSummary, "continuo.command": o.command,
+             "continuo.precision": precision.rawValue,
+             "continuo.kernels": "\(kernels.library) \(kernels.isa): \(precision == .bf16 ? kernels.bf16Implementation : kernels.float32Implementation)",
              "continuo.styles": ModelStore.stylesMetadata(index)]
         }
         func saveCheckpoint(epoch: Int, window: Int) throws {

@@ -48,12 +48,20 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Training window length.") var trainSeq = 128
     @Option(help: "Timed training steps.") var trainSteps = 5
     @Option(help: "Threads for the matrix products while training.") var trainThreads = 2
+    @Option(help: "Training precisions to time, comma-separated (fp32, bf16).", transform: { text in
+        try text.split(separator: ",").map {
+            guard let precision = TrainingPrecision(rawValue: String($0)) else { throw ValidationError("unknown precision '\($0)': use fp32 or bf16") }
+            return precision
+        }
+    }) var trainPrecision: [TrainingPrecision] = TrainingPrecision.allCases
+    @Flag(help: "Print one JSON object with the figures and the kernels.") var json = false
 
     func run() throws {
-        noteIfDebugBuild(release: "`swift run -c release continuo bench model`")
+        if !json { noteIfDebugBuild(release: "`swift run -c release continuo bench model`") }
         var o = ModelBenchmark.Options()
         o.vocab = vocab; o.embed = shape.embed; o.hidden = shape.hidden; o.layers = shape.layers; o.steps = steps; o.batch = batch
         o.trainBatch = trainBatch; o.trainSequence = trainSeq; o.trainSteps = trainSteps; o.trainThreads = trainThreads
+        o.trainPrecisions = trainPrecision; o.json = json
         try ModelBenchmark(options: o).run()
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuoModel
 import ContinuoOffline
 import Foundation
 import Synchronization
@@ -28,6 +29,8 @@ struct Train: ParsableCommand {
     @Option(help: "Stop after this many optimiser steps (a checkpoint is saved).") var maxSteps: Int?
     @Option(help: "Random transposition of each piece by up to this many semitones (0: off).") var transpose = 5
     @Option(help: "Threads for the matrix products.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Operands of the large products: bf16 (float32 accumulation, weights and optimiser) or fp32. Default: the checkpoint's when resuming, else bf16 where the CPU has AVX512_BF16 or AMX, else fp32.")
+    var precision: TrainingPrecision?
     @Flag(help: "Continue from OUT.ckpt.") var resume = false
     @Flag(help: "Fine-tune: start from --from's weights (architecture options are ignored).") var finetune = false
     @Option(name: .customLong("from"), help: "Model to fine-tune (default: the bundled model).") var initialModel: String?
@@ -62,7 +65,7 @@ struct Train: ParsableCommand {
         options.learningRate = lr ?? (finetune ? 5e-4 : 2e-3); options.warmupSteps = warmup; options.weightDecay = weightDecay
         options.dropout = dropout; options.clip = clip; options.seed = seed; options.patience = patience
         options.maxSteps = maxSteps; options.transpose = transpose; options.threads = threads
-        options.resume = resume; options.showProgress = !quiet
+        options.resume = resume; options.showProgress = !quiet; options.precision = precision
         if finetune {
             guard let from = initialModel ?? ModelStore.defaultModelPath() else { throw CLIError("--finetune needs --from MODEL (no bundled model found)") }
             options.initialModel = from
@@ -89,3 +92,5 @@ enum StopSignal {
         }
     }
 }
+
+extension TrainingPrecision: ExpressibleByArgument {}

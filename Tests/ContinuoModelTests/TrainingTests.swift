@@ -48,11 +48,18 @@ final class TrainingTests: XCTestCase {
     }
 
     func testResumeFromCheckpointIsBitIdentical() throws {
+        for precision in TrainingPrecision.allCases {
+            try checkResumeIsBitIdentical(precision: precision)
+        }
+    }
+
+    private func checkResumeIsBitIdentical(precision: TrainingPrecision) throws {
         let configuration = LSTMConfiguration(vocabularySize: 9, embeddingSize: 6, hiddenSize: 8, layerCount: 2)
         let model = try LSTMModel(configuration: configuration, seed: 5)
         let training = TrainingConfiguration(
             batchSize: 3, sequenceLength: 7,
-            schedule: LearningRateSchedule(peak: 0.01, warmupSteps: 2, totalSteps: 10), dropout: 0.25)
+            schedule: LearningRateSchedule(peak: 0.01, warmupSteps: 2, totalSteps: 10), dropout: 0.25,
+            precision: precision)
         var random = SeededRandom(seed: 99)
         let stream = (0..<200).map { _ in Int32(random.next() % 9) }
         let data = windows(of: stream, batch: 3, length: 7, count: 6)
@@ -70,8 +77,39 @@ final class TrainingTests: XCTestCase {
         var resumedLosses: [Float] = []
         for window in data.dropFirst(3) { resumedLosses.append(try resumed.trainStep(window)) }
 
-        XCTAssertEqual(resumedLosses, Array(expectedLosses.dropFirst(3)))
-        XCTAssertEqual(resumed.model.parameters, uninterrupted.model.parameters, "parameters must be bit-identical")
+        XCTAssertEqual(resumedLosses, Array(expectedLosses.dropFirst(3)), "\(precision)")
+        XCTAssertTrue(resumed.model.parameters == uninterrupted.model.parameters, "\(precision) parameters must be bit-identical")
+
+        // The other precision rounds differently, so it may not pick the run up as if nothing changed.
+        var other = training
+        other.precision = precision == .fp32 ? .bf16 : .fp32
+        XCTAssertThrowsError(try checkpoint.withUnsafeBytes { try LSTMTrainer(checkpoint: $0, configuration: other) }) { error in
+            XCTAssertTrue("\(error)".contains("trained in \(precision.rawValue)"), "\(error)")
+        }
+    }
+
+    /// bf16 operands change the products, not the algorithm: the same steps land near fp32's
+    /// loss, and the bf16 run really differs (its products are rounded).
+    func testBF16TrainingFollowsFP32() throws {
+        let configuration = LSTMConfiguration(vocabularySize: 12, embeddingSize: 8, hiddenSize: 24, layerCount: 2)
+        let model = try LSTMModel(configuration: configuration, seed: 3)
+        let sequence: [Int32] = [1, 5, 2, 7, 3, 9, 4, 11, 2, 6]
+        let data = windows(of: sequence, batch: 4, length: 16, count: 60)
+        var finals: [TrainingPrecision: Float] = [:]
+        var parameters: [TrainingPrecision: [Float]] = [:]
+        for precision in TrainingPrecision.allCases {
+            let training = TrainingConfiguration(batchSize: 4, sequenceLength: 16,
+                                                 schedule: LearningRateSchedule(peak: 0.02, warmupSteps: 5, totalSteps: 60),
+                                                 dropout: 0, precision: precision)
+            let trainer = try LSTMTrainer(model: model, configuration: training)
+            var losses: [Float] = []
+            for window in data { losses.append(try trainer.trainStep(window)) }
+            XCTAssertLessThan(losses.last!, losses.first! / 4, "\(precision) training must learn the cycle")
+            finals[precision] = losses.suffix(5).reduce(0, +) / 5
+            parameters[precision] = trainer.model.parameters
+        }
+        XCTAssertNotEqual(parameters[.fp32], parameters[.bf16], "bf16 products must actually round")
+        XCTAssertEqual(finals[.bf16]!, finals[.fp32]!, accuracy: max(0.02, 0.1 * finals[.fp32]!))
     }
 
     func testScheduleWarmsUpAndDecays() {

@@ -13,8 +13,9 @@ import Testing
         return (folder, job.output)
     }
 
-    func tinyOptions(data: String, output: String) -> TrainJob.Options {
+    func tinyOptions(data: String, output: String, precision: TrainingPrecision = .fp32) -> TrainJob.Options {
         var o = TrainJob.Options(data: data, output: output)
+        o.precision = precision
         o.layers = 1; o.hidden = 32; o.embed = 16; o.sequenceLength = 32; o.batchSize = 8
         o.learningRate = 1e-2; o.warmupSteps = 10; o.threads = 1; o.showProgress = false; o.transpose = 0
         return o
@@ -40,18 +41,20 @@ import Testing
         #expect(log.hasPrefix("step,epoch,train_loss"))
     }
 
-    /// Stopping (Ctrl-C or --max-steps) and resuming ends where an uninterrupted run ends.
-    @Test func resumeContinuesExactly() throws {
+    /// Stopping (Ctrl-C or --max-steps) and resuming ends where an uninterrupted run ends, in
+    /// either precision; the resumed run takes the checkpoint's precision when none is given.
+    @Test(arguments: TrainingPrecision.allCases)
+    func resumeContinuesExactly(precision: TrainingPrecision) throws {
         let (folder, data) = try prepared()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var whole = tinyOptions(data: data, output: folder.appendingPathComponent("whole.safetensors").path)
+        var whole = tinyOptions(data: data, output: folder.appendingPathComponent("whole.safetensors").path, precision: precision)
         whole.epochs = 1; whole.maxSteps = 30
         _ = try TrainJob(options: whole).run(stopRequested: { false })
 
-        var part = tinyOptions(data: data, output: folder.appendingPathComponent("part.safetensors").path)
+        var part = tinyOptions(data: data, output: folder.appendingPathComponent("part.safetensors").path, precision: precision)
         part.epochs = 1; part.maxSteps = 12
         _ = try TrainJob(options: part).run(stopRequested: { false })
-        part.maxSteps = 30; part.resume = true
+        part.maxSteps = 30; part.resume = true; part.precision = nil
         _ = try TrainJob(options: part).run(stopRequested: { false })
 
         func parameters(_ path: String) throws -> [Float] {
@@ -62,6 +65,28 @@ import Testing
 }
 
 extension TrainJobTests {
+    /// The same run in bf16 and fp32 on the sample: both learn, and after the same steps bf16's
+    /// validation loss is within 2% of fp32's. The model file says which precision made it.
+    @Test func bf16ValidatesWithinTwoPercentOfFP32() throws {
+        let (folder, data) = try prepared()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var validation: [TrainingPrecision: [Double]] = [:]
+        for precision in TrainingPrecision.allCases {
+            var options = tinyOptions(data: data, output: folder.appendingPathComponent("\(precision).safetensors").path,
+                                      precision: precision)
+            options.epochs = 3; options.patience = 10
+            let results = try TrainJob(options: options).run(stopRequested: { false })
+            validation[precision] = results.map(\.validationNatsPerEvent)
+            let model = try Data(contentsOf: URL(fileURLWithPath: options.output))
+            let loaded = try model.withUnsafeBytes { try LSTMModel(safetensors: $0) }
+            #expect(loaded.metadata["continuo.precision"] == precision.rawValue)
+        }
+        let fp32 = try #require(validation[.fp32]), bf16 = try #require(validation[.bf16])
+        #expect(fp32.count == 3 && bf16.count == 3)
+        #expect(fp32.last! < fp32.first! && bf16.last! < bf16.first!)
+        #expect(abs(bf16.last! - fp32.last!) <= 0.02 * fp32.last!, "fp32 \(fp32), bf16 \(bf16)")
+    }
+
     /// `train --finetune --from MODEL` starts from the model's weights, not from scratch.
     @Test func fineTuningStartsFromTheGivenModel() throws {
         let (folder, data) = try prepared()
