@@ -27,9 +27,9 @@ enum { cache_capacity = 48, cm_vector_rows = 16 };
 typedef struct {
     dnnl_stream_t stream;
     product_entry entries[cache_capacity];
-    int count, next_victim, applied_threads;
-    uint16_t *scratch[2];
-    size_t scratch_count[2];
+    int count, next_victim, applied_threads, emulate_bf16;
+    void *scratch[4]; // 0, 1: bf16 operands; 2, 3: bf16-valued float32 operands
+    size_t scratch_bytes[4];
 } thread_products;
 
 static dnnl_engine_t engine;
@@ -37,6 +37,10 @@ static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static dnnl_status_t engine_status = dnnl_success;
 static pthread_key_t products_key;
 static atomic_int requested_threads = 0;
+// Set once oneDNN has refused a bf16 product (it has none below AVX-512): from then on bf16
+// products round their operands to bf16 and run on the float32 kernels. The result is the same
+// sum (a product of two bf16 values is exact in float32), only slower.
+static atomic_int bf16_unavailable = 0;
 
 static void release_entry(product_entry *e) {
     dnnl_primitive_destroy(e->primitive);
@@ -49,8 +53,7 @@ static void release_thread_products(void *pointer) {
     thread_products *p = pointer;
     for (int i = 0; i < p->count; i++) release_entry(&p->entries[i]);
     if (p->stream) dnnl_stream_destroy(p->stream);
-    free(p->scratch[0]);
-    free(p->scratch[1]);
+    for (int i = 0; i < 4; i++) free(p->scratch[i]);
     free(p);
 }
 
@@ -154,17 +157,43 @@ static product_entry *find_or_create(thread_products *p, const product_key *key,
     return &p->entries[slot];
 }
 
-// Rounds a stored float32 matrix to packed bf16 in this thread's scratch slot; returns it.
-static const uint16_t *rounded(thread_products *p, int slot, const float *x, size_t rows, size_t cols, size_t ld) {
-    const size_t count = rows * cols;
-    if (p->scratch_count[slot] < count) {
-        uint16_t *grown = realloc(p->scratch[slot], count * sizeof(uint16_t));
+static void *scratch(thread_products *p, int slot, size_t bytes) {
+    if (p->scratch_bytes[slot] < bytes) {
+        void *grown = realloc(p->scratch[slot], bytes);
         if (!grown) return NULL;
         p->scratch[slot] = grown;
-        p->scratch_count[slot] = count;
+        p->scratch_bytes[slot] = bytes;
     }
-    for (size_t r = 0; r < rows; r++) cm_to_bf16(cols, x + r * ld, p->scratch[slot] + r * cols);
     return p->scratch[slot];
+}
+
+// Rounds a stored float32 matrix to packed bf16 in this thread's scratch slot; returns it.
+static const uint16_t *rounded(thread_products *p, int slot, const float *x, size_t rows, size_t cols, size_t ld) {
+    uint16_t *out = scratch(p, slot, rows * cols * sizeof(uint16_t));
+    if (!out) return NULL;
+    for (size_t r = 0; r < rows; r++) cm_to_bf16(cols, x + r * ld, out + r * cols);
+    return out;
+}
+
+// The same operand as float32 values that are exactly bf16 (rounded, or widened from bf16), packed.
+static const float *rounded_float(thread_products *p, int slot, const void *x, cm_type type, size_t rows, size_t cols,
+                                  size_t ld) {
+    float *out = scratch(p, slot, rows * cols * sizeof(float));
+    if (!out) return NULL;
+    for (size_t r = 0; r < rows; r++) {
+        if (type == cm_bf16) {
+            cm_from_bf16(cols, (const uint16_t *)x + r * ld, out + r * cols);
+        } else {
+            cm_to_bf16(cols, (const float *)x + r * ld, (uint16_t *)(out + r * cols));
+            // Widen in place from the back, so no value is overwritten before it is read.
+            const uint16_t *halves = (const uint16_t *)(out + r * cols);
+            for (size_t j = cols; j-- > 0;) {
+                uint32_t bits = (uint32_t)halves[j] << 16;
+                memcpy(&out[r * cols + j], &bits, 4);
+            }
+        }
+    }
+    return out;
 }
 
 int cm_matmul(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, float alpha,
@@ -179,6 +208,16 @@ int cm_matmul(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, fl
     thread_products *p = this_thread();
     if (!p) return engine_status ? (int)engine_status : (int)dnnl_out_of_memory;
     apply_threads(p);
+    if (compute_bf16 && (p->emulate_bf16 || atomic_load_explicit(&bf16_unavailable, memory_order_relaxed))) {
+        const size_t a_rows = transpose_a ? k : m, a_cols = transpose_a ? m : k;
+        const size_t b_rows = transpose_b ? n : k, b_cols = transpose_b ? k : n;
+        const float *a_rounded = rounded_float(p, 2, a, a_type, a_rows, a_cols, lda);
+        const float *b_rounded = rounded_float(p, 3, b, b_type, b_rows, b_cols, ldb);
+        if (!a_rounded || !b_rounded) return dnnl_out_of_memory;
+        a = a_rounded; lda = a_cols; a_type = cm_f32;
+        b = b_rounded; ldb = b_cols; b_type = cm_f32;
+        compute_bf16 = 0;
+    }
     if (!compute_bf16 && a_type == cm_f32 && b_type == cm_f32 && m <= cm_vector_rows) {
         // Matrix-vector shapes: oneDNN's BLAS-style sgemm has gemv kernels; the matmul
         // primitive's blocked kernels run these 4-5x slower. (dnnl_sgemm is row-major.)
@@ -212,6 +251,11 @@ int cm_matmul(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, fl
     key.threads = omp_get_max_threads();
     dnnl_status_t s = dnnl_success;
     product_entry *e = find_or_create(p, &key, &s);
+    if (!e && s == dnnl_unimplemented && compute_bf16) {
+        atomic_store_explicit(&bf16_unavailable, 1, memory_order_relaxed);
+        // Operands already rounded to bf16 stay so; the retry widens them.
+        return cm_matmul(transpose_a, transpose_b, m, n, k, alpha, a, a_type, lda, b, b_type, ldb, beta, c, ldc, 1);
+    }
     if (!e) return (int)s;
     dnnl_memory_set_data_handle_v2(e->a, (void *)a, p->stream);
     dnnl_memory_set_data_handle_v2(e->b, (void *)b, p->stream);
@@ -242,6 +286,11 @@ int cm_matmul_implementation(size_t m, size_t n, size_t k, int bf16, char *out, 
     }
     dnnl_primitive_desc_destroy(pd);
     return (int)s;
+}
+
+void cm_emulate_bf16_on_this_thread(int emulate) {
+    thread_products *p = this_thread();
+    if (p) p->emulate_bf16 = emulate != 0;
 }
 
 int cm_effective_isa(void) { return (int)dnnl_get_effective_cpu_isa(); }

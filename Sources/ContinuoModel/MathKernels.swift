@@ -39,16 +39,18 @@ public struct MathKernels: Sendable {
     /// Probes with the shape of one layer's input projection over a 64 x 128 window.
     public static func probe(rows: Int = 8192, inputs: Int = 512, outputs: Int = 2048) -> MathKernels {
         let version = Int(cm_library_version())
+        let float32 = implementation(rows, outputs, inputs, bf16: false) ?? "unavailable"
+        // Below AVX-512 oneDNN has no bf16 matmul; the products then round their operands and
+        // run on the float32 kernels (see Matmul.c).
+        let bf16 = implementation(rows, outputs, inputs, bf16: true) ?? "\(float32) on bf16-rounded operands"
         return MathKernels(library: "oneDNN \(version / 10000).\(version / 100 % 100).\(version % 100)",
                            isa: isaName(Int(cm_effective_isa())), cpu: .current,
-                           float32Implementation: implementation(rows, outputs, inputs, bf16: false),
-                           bf16Implementation: implementation(rows, outputs, inputs, bf16: true))
+                           float32Implementation: float32, bf16Implementation: bf16)
     }
 
-    private static func implementation(_ m: Int, _ n: Int, _ k: Int, bf16: Bool) -> String {
+    private static func implementation(_ m: Int, _ n: Int, _ k: Int, bf16: Bool) -> String? {
         var text = [CChar](repeating: 0, count: 128)
-        let status = cm_matmul_implementation(m, n, k, bf16 ? 1 : 0, &text, text.count)
-        guard status == 0 else { return "unavailable (oneDNN status \(status))" }
+        guard cm_matmul_implementation(m, n, k, bf16 ? 1 : 0, &text, text.count) == 0 else { return nil }
         return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 

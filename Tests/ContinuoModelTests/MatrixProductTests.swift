@@ -81,6 +81,15 @@ import Testing
         try check(shape, bf16: true, alpha: 1, beta: 1)
     }
 
+    /// Where oneDNN has no bf16 matmul (below AVX-512), bf16 products still form the same sums.
+    @Test(arguments: shapes.filter { $0.m > 16 || $0.m == 1 })
+    func bf16ProductsWithoutABF16MatmulSumTheSameRoundedOperands(shape: Shape) throws {
+        cm_emulate_bf16_on_this_thread(1)
+        defer { cm_emulate_bf16_on_this_thread(0) }
+        try check(shape, bf16: true, alpha: 1, beta: 0)
+        try check(shape, bf16: true, alpha: 0.5, beta: 1)
+    }
+
     /// The wrappers the model code calls: gemv in both orientations.
     @Test func gemvIsAOneRowProduct() {
         let m = 7, n = 11, lda = 13

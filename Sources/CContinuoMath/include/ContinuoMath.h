@@ -23,6 +23,10 @@ int cm_matmul(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, fl
               const void *a, cm_type a_type, size_t lda, const void *b, cm_type b_type, size_t ldb,
               float beta, float *c, size_t ldc, int compute_bf16);
 
+/// Non-zero makes this thread's bf16 products take the path used where oneDNN has no bf16
+/// matmul (operands rounded to bf16, summed by the float32 kernels), so tests can check it anywhere.
+void cm_emulate_bf16_on_this_thread(int emulate);
+
 /// Round-to-nearest-even float32 -> bf16 (NaN stays NaN), and back (exact).
 void cm_to_bf16(size_t n, const float *src, uint16_t *dst);
 void cm_from_bf16(size_t n, const uint16_t *src, float *dst);
