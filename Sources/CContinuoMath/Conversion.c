@@ -21,3 +21,12 @@ void cm_from_bf16(size_t n, const uint16_t *src, float *dst) {
         memcpy(&dst[i], &bits, 4);
     }
 }
+
+void cm_round_to_bf16_values(size_t n, const float *src, float *dst) {
+    for (size_t i = 0; i < n; i++) {
+        uint16_t half;
+        cm_to_bf16(1, &src[i], &half);
+        uint32_t bits = (uint32_t)half << 16;
+        memcpy(&dst[i], &bits, 4);
+    }
+}

@@ -41,6 +41,18 @@ static atomic_int requested_threads = 0;
 // products round their operands to bf16 and run on the float32 kernels. The result is the same
 // sum (a product of two bf16 values is exact in float32), only slower.
 static atomic_int bf16_unavailable = 0;
+static atomic_int bf16_native = -1; // -1: not asked yet
+
+int cm_bf16_native(void) {
+    int native = atomic_load_explicit(&bf16_native, memory_order_relaxed);
+    if (native < 0) {
+        // dnnl_cpu_isa_t values are bit sets: AMX includes every avx512_core_bf16 bit.
+        const int isa = (int)dnnl_get_effective_cpu_isa();
+        native = (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+        atomic_store_explicit(&bf16_native, native, memory_order_relaxed);
+    }
+    return native && !atomic_load_explicit(&bf16_unavailable, memory_order_relaxed);
+}
 
 static void release_entry(product_entry *e) {
     dnnl_primitive_destroy(e->primitive);
@@ -181,7 +193,9 @@ static const float *rounded_float(thread_products *p, int slot, const void *x, c
     float *out = scratch(p, slot, rows * cols * sizeof(float));
     if (!out) return NULL;
     for (size_t r = 0; r < rows; r++) {
-        if (type == cm_bf16) {
+        if (type == cm_f32_bf16_valued) {
+            memcpy(out + r * cols, (const float *)x + r * ld, cols * sizeof(float));
+        } else if (type == cm_bf16) {
             cm_from_bf16(cols, (const uint16_t *)x + r * ld, out + r * cols);
         } else {
             cm_to_bf16(cols, (const float *)x + r * ld, (uint16_t *)(out + r * cols));
@@ -208,15 +222,27 @@ int cm_matmul(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, fl
     thread_products *p = this_thread();
     if (!p) return engine_status ? (int)engine_status : (int)dnnl_out_of_memory;
     apply_threads(p);
-    if (compute_bf16 && (p->emulate_bf16 || atomic_load_explicit(&bf16_unavailable, memory_order_relaxed))) {
-        const size_t a_rows = transpose_a ? k : m, a_cols = transpose_a ? m : k;
-        const size_t b_rows = transpose_b ? n : k, b_cols = transpose_b ? k : n;
-        const float *a_rounded = rounded_float(p, 2, a, a_type, a_rows, a_cols, lda);
-        const float *b_rounded = rounded_float(p, 3, b, b_type, b_rows, b_cols, ldb);
-        if (!a_rounded || !b_rounded) return dnnl_out_of_memory;
-        a = a_rounded; lda = a_cols; a_type = cm_f32;
-        b = b_rounded; ldb = b_cols; b_type = cm_f32;
+    if (compute_bf16 && (p->emulate_bf16 || !cm_bf16_native())) {
+        // Operands already bf16-valued are used where they lie; the others are rounded (or
+        // widened from bf16) into scratch.
+        if (a_type != cm_f32_bf16_valued) {
+            const size_t a_rows = transpose_a ? k : m, a_cols = transpose_a ? m : k;
+            const float *a_rounded = rounded_float(p, 2, a, a_type, a_rows, a_cols, lda);
+            if (!a_rounded) return dnnl_out_of_memory;
+            a = a_rounded; lda = a_cols;
+        }
+        if (b_type != cm_f32_bf16_valued) {
+            const size_t b_rows = transpose_b ? n : k, b_cols = transpose_b ? k : n;
+            const float *b_rounded = rounded_float(p, 3, b, b_type, b_rows, b_cols, ldb);
+            if (!b_rounded) return dnnl_out_of_memory;
+            b = b_rounded; ldb = b_cols;
+        }
+        a_type = b_type = cm_f32;
         compute_bf16 = 0;
+    }
+    if (!compute_bf16) {
+        if (a_type == cm_f32_bf16_valued) a_type = cm_f32;
+        if (b_type == cm_f32_bf16_valued) b_type = cm_f32;
     }
     if (!compute_bf16 && a_type == cm_f32 && b_type == cm_f32 && m <= cm_vector_rows) {
         // Matrix-vector shapes: oneDNN's BLAS-style sgemm has gemv kernels; the matmul
@@ -224,14 +250,14 @@ int cm_matmul(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, fl
         return (int)dnnl_sgemm(transpose_a ? 'T' : 'N', transpose_b ? 'T' : 'N', (int64_t)m, (int64_t)n,
                                (int64_t)k, alpha, a, (int64_t)lda, b, (int64_t)ldb, beta, c, (int64_t)ldc);
     }
-    if (compute_bf16 && a_type == cm_f32) {
+    if (compute_bf16 && a_type != cm_bf16) {
         const size_t rows = transpose_a ? k : m, cols = transpose_a ? m : k;
         a = rounded(p, 0, a, rows, cols, lda);
         if (!a) return dnnl_out_of_memory;
         a_type = cm_bf16;
         lda = cols;
     }
-    if (compute_bf16 && b_type == cm_f32) {
+    if (compute_bf16 && b_type != cm_bf16) {
         const size_t rows = transpose_b ? n : k, cols = transpose_b ? k : n;
         b = rounded(p, 1, b, rows, cols, ldb);
         if (!b) return dnnl_out_of_memory;

@@ -41,10 +41,12 @@ public final class LSTMTrainer {
     let firstMoment: UnsafeMutablePointer<Float>
     let secondMoment: UnsafeMutablePointer<Float>
     let workspace: TrainingWorkspace
-    /// bf16 copy of the parameters, rounded before every forward pass when training in bf16
-    /// (nil in fp32): the operand the weight products read, so weights are rounded once per
-    /// pass rather than once per product.
-    let roundedParams: UnsafeMutablePointer<UInt16>?
+    /// The parameters rounded to bf16 before every forward pass when training in bf16 (nil in
+    /// fp32): the operand the weight products read, so weights are rounded once per pass rather
+    /// than once per product. Stored as bf16 where the CPU multiplies bf16, else as bf16-valued
+    /// float32 for the float32 kernels.
+    let roundedParams: UnsafeMutableRawPointer?
+    let roundedType: cm_type
     var random: SeededRandom
     /// State carried across consecutive training windows, one row per stream.
     var trainingState: LSTMState
@@ -74,10 +76,16 @@ public final class LSTMTrainer {
         workspace = TrainingWorkspace(configuration: configuration, batch: training.batchSize,
                                       length: training.sequenceLength, dropoutSites: configuration.layerCount)
         layerInputs = Array(repeating: nil, count: configuration.layerCount)
-        if training.precision == .bf16 {
-            roundedParams = .allocate(capacity: count)
-        } else {
+        switch (training.precision, cm_bf16_native() != 0) {
+        case (.fp32, _):
             roundedParams = nil
+            roundedType = cm_f32
+        case (.bf16, true):
+            roundedParams = .allocate(byteCount: 2 * count, alignment: 64)
+            roundedType = cm_bf16
+        case (.bf16, false):
+            roundedParams = .allocate(byteCount: 4 * count, alignment: 64)
+            roundedType = cm_f32_bf16_valued
         }
     }
 
@@ -87,8 +95,9 @@ public final class LSTMTrainer {
 
     /// A weight matrix as the products read it: the bf16 copy in bf16, else the float32 master.
     func weightOperand(_ tensor: TensorSlot) -> MatrixOperand {
-        if let roundedParams { return .bf16(UnsafePointer(roundedParams + tensor.offset)) }
-        return .float32(params + tensor.offset)
+        guard let roundedParams else { return .float32(params + tensor.offset) }
+        let width = roundedType == cm_bf16 ? 2 : 4
+        return MatrixOperand(pointer: UnsafeRawPointer(roundedParams + width * tensor.offset), type: roundedType)
     }
 
     /// A snapshot of the current parameters as a model value.
@@ -177,7 +186,13 @@ public final class LSTMTrainer {
     /// receives the final ones.
     func forward(_ shape: WindowShape, state: inout LSTMState, dropoutActive: Bool, gradScale: Float) -> Double {
         let H = configuration.hiddenSize, B = shape.batch, count = shape.rows * H
-        if let roundedParams { cm_to_bf16(layout.totalCount, params, roundedParams) }
+        if let roundedParams {
+            if roundedType == cm_bf16 {
+                cm_to_bf16(layout.totalCount, params, roundedParams.assumingMemoryBound(to: UInt16.self))
+            } else {
+                cm_round_to_bf16_values(layout.totalCount, params, roundedParams.assumingMemoryBound(to: Float.self))
+            }
+        }
         inputTableForward()
         var input: UnsafePointer<Float>? = nil
         state.hidden.withUnsafeMutableBufferPointer { stateHidden in

@@ -40,9 +40,10 @@ public struct MathKernels: Sendable {
     public static func probe(rows: Int = 8192, inputs: Int = 512, outputs: Int = 2048) -> MathKernels {
         let version = Int(cm_library_version())
         let float32 = implementation(rows, outputs, inputs, bf16: false) ?? "unavailable"
-        // Below AVX-512 oneDNN has no bf16 matmul; the products then round their operands and
-        // run on the float32 kernels (see Matmul.c).
-        let bf16 = implementation(rows, outputs, inputs, bf16: true) ?? "\(float32) on bf16-rounded operands"
+        // Without native bf16 the products round their operands and run on the float32 kernels
+        // (faster than oneDNN's emulated bf16, and below AVX-512 the only way; see Matmul.c).
+        let bf16 = cm_bf16_native() != 0 ? implementation(rows, outputs, inputs, bf16: true) ?? "unavailable"
+                                         : "\(float32) on bf16-rounded operands"
         return MathKernels(library: "oneDNN \(version / 10000).\(version / 100 % 100).\(version % 100)",
                            isa: isaName(Int(cm_effective_isa())), cpu: .current,
                            float32Implementation: float32, bf16Implementation: bf16)
@@ -90,7 +91,7 @@ public struct MathKernels: Sendable {
     public var summary: [String] {
         let features = cpu.names.isEmpty ? "none of AVX2/AVX-512/AMX" : cpu.names.joined(separator: " ")
         var lines = ["math: \(library), ISA \(isa), \(MathThreads.current) thread(s); CPU offers \(features)",
-                     "math: fp32 products on \(float32Implementation); bf16 products on \(bf16Implementation)\(cpu.hasNativeBF16 ? "" : " (emulated: this CPU has no AVX512_BF16 or AMX)")"]
+                     "math: fp32 products on \(float32Implementation); bf16 products on \(bf16Implementation)\(cpu.hasNativeBF16 ? "" : " (this CPU has no AVX512_BF16 or AMX: bf16 values, float32 kernels)")"]
         lines += warnings.map { "WARNING: \($0)" }
         return lines
     }

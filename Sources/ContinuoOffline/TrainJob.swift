@@ -75,7 +75,7 @@ public final class TrainJob {
         kernels.summary.forEach(log)
         log("precision: \(precision.rawValue) (\(o.precision == nil ? "chosen for this CPU" : "as asked"))")
         if precision == .bf16, !kernels.cpu.hasNativeBF16 {
-            log("WARNING: bf16 on a CPU without AVX512_BF16 or AMX is emulated and slower than fp32 here")
+            log("note: this CPU has no AVX512_BF16 or AMX, so bf16 runs as bf16-rounded operands on the float32 kernels: bf16 numerics, no speed-up over fp32")
         }
         let training = TrainingConfiguration(
             batchSize: o.batchSize, sequenceLength: o.sequenceLength,

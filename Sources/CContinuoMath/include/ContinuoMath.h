@@ -12,7 +12,9 @@
 extern "C" {
 #endif
 
-typedef enum { cm_f32 = 0, cm_bf16 = 1 } cm_type;
+/// cm_f32_bf16_valued: float32 storage whose values are already exactly bf16 (see
+/// cm_round_to_bf16_values), which a bf16 product uses without rounding again.
+typedef enum { cm_f32 = 0, cm_bf16 = 1, cm_f32_bf16_valued = 2 } cm_type;
 
 /// C [m, n] = alpha * op(A) op(B) + beta * C with op(X) = X or X^T, accumulated in float32.
 /// A and B are each float32 or bf16 (a_type, b_type). With compute_bf16 non-zero the product is
@@ -22,6 +24,14 @@ typedef enum { cm_f32 = 0, cm_bf16 = 1 } cm_type;
 int cm_matmul(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, float alpha,
               const void *a, cm_type a_type, size_t lda, const void *b, cm_type b_type, size_t ldb,
               float beta, float *c, size_t ldc, int compute_bf16);
+
+/// 1 when oneDNN multiplies bf16 natively here (AVX512_BF16 or AMX). Elsewhere bf16 products
+/// round their operands and run on the float32 kernels: the same sums (a product of two bf16
+/// values is exact in float32), and faster than oneDNN's emulated bf16 kernels.
+int cm_bf16_native(void);
+
+/// dst = src rounded to the nearest bf16 value, kept as float32 (dst may alias src).
+void cm_round_to_bf16_values(size_t n, const float *src, float *dst);
 
 /// Non-zero makes this thread's bf16 products take the path used where oneDNN has no bf16
 /// matmul (operands rounded to bf16, summed by the float32 kernels), so tests can check it anywhere.
