@@ -179,35 +179,30 @@ static void *scratch(thread_products *p, int slot, size_t bytes) {
     return p->scratch[slot];
 }
 
-// Rounds a stored float32 matrix to packed bf16 in this thread's scratch slot; returns it.
-static const uint16_t *rounded(thread_products *p, int slot, const float *x, size_t rows, size_t cols, size_t ld) {
-    uint16_t *out = scratch(p, slot, rows * cols * sizeof(uint16_t));
-    if (!out) return NULL;
-    for (size_t r = 0; r < rows; r++) cm_to_bf16(cols, x + r * ld, out + r * cols);
-    return out;
-}
-
-// The same operand as float32 values that are exactly bf16 (rounded, or widened from bf16), packed.
-static const float *rounded_float(thread_products *p, int slot, const void *x, cm_type type, size_t rows, size_t cols,
-                                  size_t ld) {
-    float *out = scratch(p, slot, rows * cols * sizeof(float));
-    if (!out) return NULL;
-    for (size_t r = 0; r < rows; r++) {
-        if (type == cm_f32_bf16_valued) {
-            memcpy(out + r * cols, (const float *)x + r * ld, cols * sizeof(float));
-        } else if (type == cm_bf16) {
-            cm_from_bf16(cols, (const uint16_t *)x + r * ld, out + r * cols);
+// Brings one operand, op(X) of shape [r, c] stored with leading dimension *ld, to `target`
+// (cm_bf16, or bf16-valued float32) in this thread's scratch slot, packed; an operand already
+// of that kind is used where it lies. Returns 0, or dnnl_out_of_memory.
+static int convert_operand(thread_products *p, int slot, int transposed, size_t r, size_t c, const void **x,
+                           cm_type *type, size_t *ld, cm_type target) {
+    if (*type == target) return 0;
+    const size_t rows = transposed ? c : r, cols = transposed ? r : c;
+    const size_t width = target == cm_bf16 ? sizeof(uint16_t) : sizeof(float);
+    void *out = scratch(p, slot, rows * cols * width);
+    if (!out) return dnnl_out_of_memory;
+    for (size_t row = 0; row < rows; row++) {
+        if (target == cm_bf16) {
+            // float32 or bf16-valued float32 (exact either way).
+            cm_to_bf16(cols, (const float *)*x + row * *ld, (uint16_t *)out + row * cols);
+        } else if (*type == cm_bf16) {
+            cm_from_bf16(cols, (const uint16_t *)*x + row * *ld, (float *)out + row * cols);
         } else {
-            cm_to_bf16(cols, (const float *)x + r * ld, (uint16_t *)(out + r * cols));
-            // Widen in place from the back, so no value is overwritten before it is read.
-            const uint16_t *halves = (const uint16_t *)(out + r * cols);
-            for (size_t j = cols; j-- > 0;) {
-                uint32_t bits = (uint32_t)halves[j] << 16;
-                memcpy(&out[r * cols + j], &bits, 4);
-            }
+            cm_round_to_bf16_values(cols, (const float *)*x + row * *ld, (float *)out + row * cols);
         }
     }
-    return out;
+    *x = out;
+    *type = target;
+    *ld = cols;
+    return 0;
 }
 
 int cm_matmul(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, float alpha,
@@ -222,47 +217,25 @@ int cm_matmul(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, fl
     thread_products *p = this_thread();
     if (!p) return engine_status ? (int)engine_status : (int)dnnl_out_of_memory;
     apply_threads(p);
-    if (compute_bf16 && (p->emulate_bf16 || !cm_bf16_native())) {
-        // Operands already bf16-valued are used where they lie; the others are rounded (or
-        // widened from bf16) into scratch.
-        if (a_type != cm_f32_bf16_valued) {
-            const size_t a_rows = transpose_a ? k : m, a_cols = transpose_a ? m : k;
-            const float *a_rounded = rounded_float(p, 2, a, a_type, a_rows, a_cols, lda);
-            if (!a_rounded) return dnnl_out_of_memory;
-            a = a_rounded; lda = a_cols;
-        }
-        if (b_type != cm_f32_bf16_valued) {
-            const size_t b_rows = transpose_b ? n : k, b_cols = transpose_b ? k : n;
-            const float *b_rounded = rounded_float(p, 3, b, b_type, b_rows, b_cols, ldb);
-            if (!b_rounded) return dnnl_out_of_memory;
-            b = b_rounded; ldb = b_cols;
-        }
-        a_type = b_type = cm_f32;
-        compute_bf16 = 0;
+    if (compute_bf16) {
+        // Natively: bf16 operands for oneDNN's bf16 kernels. Otherwise the same values as
+        // float32 for the float32 kernels (slots 2 and 3, so a retry never reads what it writes).
+        const int native = !p->emulate_bf16 && cm_bf16_native();
+        const cm_type target = native ? cm_bf16 : cm_f32_bf16_valued;
+        const int slot = native ? 0 : 2;
+        int s = convert_operand(p, slot, transpose_a, m, k, &a, &a_type, &lda, target);
+        if (!s) s = convert_operand(p, slot + 1, transpose_b, k, n, &b, &b_type, &ldb, target);
+        if (s) return s;
+        compute_bf16 = native;
     }
-    if (!compute_bf16) {
-        if (a_type == cm_f32_bf16_valued) a_type = cm_f32;
-        if (b_type == cm_f32_bf16_valued) b_type = cm_f32;
-    }
+    // From here a bf16-valued operand is an ordinary float32 one.
+    if (a_type == cm_f32_bf16_valued) a_type = cm_f32;
+    if (b_type == cm_f32_bf16_valued) b_type = cm_f32;
     if (!compute_bf16 && a_type == cm_f32 && b_type == cm_f32 && m <= cm_vector_rows) {
         // Matrix-vector shapes: oneDNN's BLAS-style sgemm has gemv kernels; the matmul
         // primitive's blocked kernels run these 4-5x slower. (dnnl_sgemm is row-major.)
         return (int)dnnl_sgemm(transpose_a ? 'T' : 'N', transpose_b ? 'T' : 'N', (int64_t)m, (int64_t)n,
                                (int64_t)k, alpha, a, (int64_t)lda, b, (int64_t)ldb, beta, c, (int64_t)ldc);
-    }
-    if (compute_bf16 && a_type != cm_bf16) {
-        const size_t rows = transpose_a ? k : m, cols = transpose_a ? m : k;
-        a = rounded(p, 0, a, rows, cols, lda);
-        if (!a) return dnnl_out_of_memory;
-        a_type = cm_bf16;
-        lda = cols;
-    }
-    if (compute_bf16 && b_type != cm_bf16) {
-        const size_t rows = transpose_b ? n : k, cols = transpose_b ? k : n;
-        b = rounded(p, 1, b, rows, cols, ldb);
-        if (!b) return dnnl_out_of_memory;
-        b_type = cm_bf16;
-        ldb = cols;
     }
     product_key key;
     memset(&key, 0, sizeof key); // padding takes part in memcmp

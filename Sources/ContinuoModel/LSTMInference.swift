@@ -193,15 +193,11 @@ public final class LSTMInference {
         }
     }
 
-    /// y [B, rows] = beta * y + x [B, cols] x W^T: GEMV for one row, one GEMM for several.
+    /// y [B, rows] = beta * y + x [B, cols] x W^T (one row goes to oneDNN's matrix-vector kernels).
     private func product(_ w: UnsafePointer<Float>, rows: Int, cols: Int, x: UnsafePointer<Float>, batch: Int,
                          y: UnsafeMutablePointer<Float>, ldy: Int, beta: Float) {
-        if batch == 1 {
-            gemv(transpose: false, m: rows, n: cols, a: w, lda: cols, x: x, beta: beta, y: y)
-        } else {
-            gemm(transposeA: false, transposeB: true, m: batch, n: rows, k: cols, a: x, lda: cols, b: w, ldb: cols,
-                 beta: beta, c: y, ldc: ldy)
-        }
+        gemm(transposeA: false, transposeB: true, m: batch, n: rows, k: cols, a: x, lda: cols, b: w, ldb: cols,
+             beta: beta, c: y, ldc: ldy)
     }
 
     private func validate(token: Int) throws {

@@ -36,6 +36,11 @@ public struct MathKernels: Sendable {
     public let float32Implementation: String
     public let bf16Implementation: String
 
+    /// The implementation the trainer's products run on in `precision`.
+    public func implementation(for precision: TrainingPrecision) -> String {
+        precision == .bf16 ? bf16Implementation : float32Implementation
+    }
+
     /// Probes with the shape of one layer's input projection over a 64 x 128 window.
     public static func probe(rows: Int = 8192, inputs: Int = 512, outputs: Int = 2048) -> MathKernels {
         let version = Int(cm_library_version())

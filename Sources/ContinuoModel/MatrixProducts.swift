@@ -8,14 +8,14 @@ public enum MathThreads {
     public static var current: Int { Int(cm_threads()) }
 }
 
-/// One operand of a product: float32, or a bf16 copy kept by the caller (weights reused by many products).
+/// One operand of a product: float32, or a bf16 (or bf16-valued float32) copy kept by the caller
+/// (weights reused by many products).
 struct MatrixOperand {
     let pointer: UnsafeRawPointer
     let type: cm_type
 
     static func float32(_ pointer: UnsafePointer<Float>) -> MatrixOperand { MatrixOperand(pointer: UnsafeRawPointer(pointer), type: cm_f32) }
     static func float32(_ pointer: UnsafeMutablePointer<Float>) -> MatrixOperand { .float32(UnsafePointer(pointer)) }
-    static func bf16(_ pointer: UnsafePointer<UInt16>) -> MatrixOperand { MatrixOperand(pointer: UnsafeRawPointer(pointer), type: cm_bf16) }
 }
 
 /// Row-major C = alpha * op(A) * op(B) + beta * C with op(X) = X or X^T, accumulated in float32;

@@ -100,7 +100,7 @@ public struct ModelBenchmark {
                 }
                 let tokens = Double(options.trainBatch * options.trainSequence * options.trainSteps)
                 let total = stepTimes.reduce(0, +)
-                let implementation = precision == .bf16 ? kernels.bf16Implementation : kernels.float32Implementation
+                let implementation = kernels.implementation(for: precision)
                 print(String(format: "train %@: batch %d x seq %d, AdamW, dropout 0.1, %d threads, %@: %.0f tokens/s (%.1f ms/step, %d timed steps after %d warm-up; loss %.3f)",
                              precision.rawValue, options.trainBatch, options.trainSequence, options.trainThreads, implementation,
                              tokens / total, total / Double(options.trainSteps) * 1e3, options.trainSteps, options.warmupSteps, loss))

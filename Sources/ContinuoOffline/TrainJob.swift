@@ -110,7 +110,7 @@ public final class TrainJob {
              "job.bad_epochs": String(badEpochs), "continuo.vocabulary_version": String(Vocabulary.version),
              "continuo.data": dataSummary, "continuo.command": o.command,
              "continuo.precision": precision.rawValue,
-             "continuo.kernels": "\(kernels.library) \(kernels.isa): \(precision == .bf16 ? kernels.bf16Implementation : kernels.float32Implementation)",
+             "continuo.kernels": "\(kernels.library) \(kernels.isa): \(kernels.implementation(for: precision))",
              "continuo.styles": ModelStore.stylesMetadata(index)]
         }
         func saveCheckpoint(epoch: Int, window: Int) throws {
