@@ -113,7 +113,7 @@ extension Engine {
                                        allowEnd: configuration.mode == .callResponse && configuration.sampler.allowEnd)
         spec.forceOn = false
         guard let token = chooser.choose(logits: spec.logits, chain: &spec.chain, machine: spec.machine,
-                                         rules: rules, random: &random) else { return clampedShift(1) }
+                                         rules: rules, steering: steering(for: spec.chain), random: &random) else { return clampedShift(1) }
         switch Event(token: token) {
         case .end?:
             generationEnd = spec.genFrame
@@ -179,6 +179,7 @@ extension Engine {
             if frame < now { frame = now; counters.lateEvents += 1 }
             if let out = notes.noteOn(channel: channel, pitch: pitch, velocity: entry.velocity, at: frame) {
                 emit(out)
+                listening.machinePlayed = true
                 counters.generatedEvents += 1
                 if let input = responseInput {
                     counters.lastResponseLatency = frame - input

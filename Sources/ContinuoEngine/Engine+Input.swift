@@ -68,6 +68,7 @@ extension Engine {
             emit(OutputEvent(frame: throughFrame(frame), bytes: bytes, isGenerated: false))
         }
         if let only = configuration.inputChannel, only != channel { return }
+        listen(on: on, pitch: pitch, velocity: velocity, at: at)
         counters.performerNotes += 1
         lastPerformerFrame = at
         switch mode {
@@ -149,13 +150,14 @@ extension Engine {
         let rules = TokenChooser.Rules(density: 1, onlyNoteOns: true, allowEnd: false)
         for voice in 0..<configuration.effectVoices {
             guard let token = chooser.choose(logits: spec.logits, chain: &spec.chain, machine: spec.machine,
-                                             rules: rules, random: &random) else { break }
+                                             rules: rules, steering: steering(for: spec.chain), random: &random) else { break }
             let answer = UInt8(token - Vocabulary.noteOnBase)
             guard let out = notes.noteOn(channel: channel, pitch: answer, velocity: velocity, at: answerFrame, tiedTo: pitch) else {
                 counters.droppedEvents += 1
                 break
             }
             emit(out)
+            listening.machinePlayed = true
             counters.generatedEvents += 1
             counters.generatedTokens += 1
             if voice == 0 { counters.lastResponseLatency = answerFrame - heardAt }

@@ -3,6 +3,7 @@ import ContinuoMIDI
 import ContinuoEncoding
 import ContinuoModel
 import ContinuoSampling
+import ContinuoListening
 
 /// The musical brain of the real-time daemon: performer events in, MIDI events out, with the
 /// time passed in (absolute audio frames). It reads no clock, opens no files and starts no
@@ -34,6 +35,7 @@ public final class Engine {
     var spec: Speculation
     var notes = MachineNotes()
     var tempo: TempoTracker
+    var listening = Listening()
     var random: SeededRandom
     var chooser: TokenChooser
     /// START and the style: what every restarted state is primed with first.
@@ -106,6 +108,7 @@ public final class Engine {
         if configuration.mode == .effect { silenceThrough(at: lastNow) }
         configuration.mode = mode
         updateChains()
+        updatePitchBias()
     }
 
     /// One parameter of the table, from the next generated event on, by the cheapest way: the
@@ -120,6 +123,9 @@ public final class Engine {
         case .mode: set(mode: c.mode)
         case .density: set(density: c.density)
         case .bpm: set(tempo: c.bpm)
+        case .follow, .keyStrength, .harmonyStrength:
+            configuration = c.sanitized
+            updatePitchBias()
         default: set(configuration: c)
         }
     }
@@ -168,6 +174,7 @@ public final class Engine {
         if styleChanged { primer = Self.primer(style: c.style) }
         if windowChanged || styleChanged { rebuildStates() }
         updateChains()
+        updatePitchBias()
         resetSpeculation()
     }
 
@@ -216,7 +223,18 @@ public final class Engine {
         EngineStatus(mode: configuration.mode, paused: paused, isShutDown: isShutDown, generating: generating,
                      bpm: tempo.bpm, windowLength: history.count, historyTokens: history.total,
                      contextLength: states.activeContext, soundingNotes: notes.sounding,
-                     counters: currentCounters)
+                     counters: currentCounters, listening: listeningStatus)
+    }
+
+    var listeningStatus: EngineStatus.Listening {
+        let beats = tempo.beats
+        var phase = tempo.beat(at: Double(lastNow))
+        phase -= phase.rounded(.down)
+        return EngineStatus.Listening(following: tempo.isFollowing, heardBPM: beats.isLocked ? beats.bpm : nil,
+                                      tempoConfidence: beats.confidence, beatPhase: phase,
+                                      key: listening.keys.key?.description, keyConfidence: listening.keys.confidence,
+                                      chord: listening.chord?.description, performerNotes: listening.performer.count,
+                                      performerCapacity: PerformerModel.capacity)
     }
 
     /// The window's tokens, oldest first (allocates; for inspection and tests).

@@ -36,6 +36,9 @@ extension EngineConfiguration {
         case .effectThrough: effectThrough = value.boolValue ?? effectThrough
         case .lookaheadPeriods: lookaheadFrames = Int64(integer) * max(1, periodFrames)
         case .transpose: transpose = integer
+        case .follow: follow = number
+        case .keyStrength: keyStrength = number
+        case .harmonyStrength: harmonyStrength = number
         case .temperature: sampler.temperature = Float(number)
         case .topK: sampler.topK = integer
         case .topP: sampler.topP = Float(number)
@@ -64,6 +67,9 @@ extension EngineConfiguration {
         case .effectThrough: return .flag(effectThrough)
         case .lookaheadPeriods: return .integer(Int(max(1, lookaheadFrames / max(1, periodFrames))))
         case .transpose: return .integer(transpose)
+        case .follow: return .real(follow)
+        case .keyStrength: return .real(keyStrength)
+        case .harmonyStrength: return .real(harmonyStrength)
         case .temperature: return decimal(sampler.temperature)
         case .topK: return .integer(sampler.topK)
         case .topP: return decimal(sampler.topP)

@@ -51,6 +51,12 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
     public var style: Int? = nil
     public var controls: [CCBinding] = []
     public var sampler = SamplerSettings()
+    /// 0...1: weight of the performer model against the LSTM in the machine's next event.
+    public var follow: Double = 0
+    /// Log-odds an out-of-key note-on loses (key following); 0 is off.
+    public var keyStrength: Double = 0
+    /// Log-odds a tone of the performer's held chord gains in accompany; 0 is off.
+    public var harmonyStrength: Double = 0
 
     public init() {}
 
@@ -82,6 +88,9 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
         c.windowEvents = max(16, c.windowEvents)
         c.effectVoices = min(max(1, c.effectVoices), 8)
         if let grid = c.quantizeGrid, grid <= 0 { c.quantizeGrid = nil }
+        c.follow = c.follow.isFinite ? min(max(c.follow, 0), 1) : 0
+        c.keyStrength = c.keyStrength.isFinite ? min(max(c.keyStrength, 0), 8) : 0
+        c.harmonyStrength = c.harmonyStrength.isFinite ? min(max(c.harmonyStrength, 0), 8) : 0
         return c
     }
 
@@ -92,6 +101,7 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
         case sampleRate, periodFrames, transpose, mode, tempoSource, bpm, inputChannel, outputChannel, effectThrough, throughDelayFrames, silenceBeats
         case responseBeats, accompanyIdleBeats, density, lookaheadFrames, windowEvents, quantizeGrid
         case maxNoteBeats, responseDelayFrames, effectVoices, style, controls, sampler
+        case follow, keyStrength, harmonyStrength
     }
 
     public init(from decoder: any Decoder) throws {
@@ -120,6 +130,9 @@ public struct EngineConfiguration: Codable, Sendable, Hashable {
         style = try c.decodeIfPresent(Int.self, forKey: .style)
         controls = try c.decodeIfPresent([CCBinding].self, forKey: .controls) ?? d.controls
         sampler = try c.decodeIfPresent(SamplerSettings.self, forKey: .sampler) ?? d.sampler
+        follow = try c.decodeIfPresent(Double.self, forKey: .follow) ?? d.follow
+        keyStrength = try c.decodeIfPresent(Double.self, forKey: .keyStrength) ?? d.keyStrength
+        harmonyStrength = try c.decodeIfPresent(Double.self, forKey: .harmonyStrength) ?? d.harmonyStrength
         // A configuration file is held to the same ranges as a preset or a `set`.
         for parameter in Parameter.allCases where !parameter.accepts(value(of: parameter)) {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,

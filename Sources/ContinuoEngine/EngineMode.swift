@@ -22,4 +22,6 @@ public enum TempoSource: String, Codable, Sendable, Hashable, CaseIterable {
     case midiClock = "midi-clock"
     /// JACK transport (BBT) while it rolls; the last known bpm while stopped.
     case transport
+    /// The beat heard in the performer's onsets (`BeatTracker`); the configured bpm until it locks.
+    case follow
 }

@@ -15,6 +15,27 @@ public struct EngineStatus: Sendable {
     /// Generated notes sounding now (as released).
     public var soundingNotes: [SoundingNote]
     public var counters: Counters
+    public var listening: Listening
+
+    /// What the engine hears in the performer.
+    public struct Listening: Sendable, Equatable {
+        /// The tempo in effect is the one heard (`tempo_source = "follow"`, locked).
+        public var following: Bool
+        /// The tempo heard in the performer's onsets, once locked (whatever the source).
+        public var heardBPM: Double?
+        /// 0...1: how well the latest beat estimate explains the onsets.
+        public var tempoConfidence: Double
+        /// Where `now` falls in the beat, 0..<1, on the tempo map in effect.
+        public var beatPhase: Double
+        /// "D major": the key heard, nil before a few notes.
+        public var key: String?
+        public var keyConfidence: Double
+        /// "Am7/C": the chord the performer holds, nil under two pitch classes.
+        public var chord: String?
+        /// Notes in the performer model, and the most it keeps.
+        public var performerNotes: Int
+        public var performerCapacity: Int
+    }
 
     public struct Counters: Sendable, Equatable {
         /// Events received.

@@ -1,4 +1,7 @@
-/// The current tempo and beat position, from a fixed bpm, MIDI clock or JACK transport, as a
+import ContinuoListening
+
+/// The current tempo and beat position, from a fixed bpm, MIDI clock, JACK transport or the
+/// performer's own onsets, as a
 /// map between frames and beats. The map is anchored at a frame with a known beat, so a tempo
 /// change keeps the beat position continuous.
 struct TempoTracker {
@@ -24,12 +27,50 @@ struct TempoTracker {
 
     private(set) var transportRolling = false
 
+    /// Follow: the beat heard in the performer's onsets (kept listening whatever the source, so
+    /// switching to follow mid-set starts from what was already heard).
+    private(set) var beats: BeatTracker
+
     init(source: TempoSource, bpm: Double, sampleRate: Double) {
         self.source = source
         self.bpm = bpm
         fixedBPM = bpm
         self.sampleRate = sampleRate
+        beats = BeatTracker(sampleRate: sampleRate, fallbackBPM: bpm)
     }
+
+    /// A performer note-on; when following, a new estimate moves the map: the tempo changes at
+    /// `frame` and the grid is shifted so the heard beat falls on a whole beat. Returns true
+    /// when the map changed.
+    @discardableResult
+    mutating func performerOnset(at frame: Int64, velocity: UInt8) -> Bool {
+        let changed = beats.noteOn(at: Double(frame), velocity: velocity)
+        guard source == .follow, changed, beats.isLocked else { return false }
+        changeTempo(to: beats.bpm, at: Double(frame))
+        alignToHeardBeat()
+        return true
+    }
+
+    /// A performer note let go: its length weighs its onset in the next estimate.
+    mutating func performerRelease(onsetFrame: Int64, at frame: Int64) {
+        beats.noteOff(onsetFrame: Double(onsetFrame), at: Double(frame))
+    }
+
+    /// Puts the map's nearest whole beat on the beat heard.
+    private mutating func alignToHeardBeat() {
+        let heard = beat(at: beats.beatFrame)
+        anchorFrame = beats.beatFrame
+        anchorBeat = heard.rounded()
+    }
+
+    /// Forgets the heard beat (back to the fallback while following).
+    mutating func resetFollowing(at frame: Int64) {
+        beats.reset()
+        if source == .follow { changeTempo(to: fixedBPM, at: Double(frame)) }
+    }
+
+    /// Whether the tempo in effect is the one heard in the performer's playing.
+    var isFollowing: Bool { source == .follow && beats.isLocked }
 
     var framesPerBeat: Double { sampleRate * 60 / bpm }
     /// Frames per model step (1/12 beat).
@@ -49,7 +90,8 @@ struct TempoTracker {
     mutating func setFixed(bpm newBPM: Double, at frame: Int64) {
         guard newBPM > 0, newBPM.isFinite else { return }
         fixedBPM = newBPM
-        if source == .fixed || (source == .transport && !transportRolling) || (source == .midiClock && intervalCount == 0) {
+        beats.setFallback(bpm: newBPM)
+        if source == .fixed || (source == .follow && !beats.isLocked) || (source == .transport && !transportRolling) || (source == .midiClock && intervalCount == 0) {
             changeTempo(to: newBPM, at: Double(frame))
         }
     }
@@ -57,7 +99,11 @@ struct TempoTracker {
     mutating func setSource(_ newSource: TempoSource, at frame: Int64) {
         guard newSource != source else { return }
         source = newSource
-        if newSource == .fixed { changeTempo(to: fixedBPM, at: Double(frame)) }
+        if newSource == .fixed || (newSource == .follow && !beats.isLocked) { changeTempo(to: fixedBPM, at: Double(frame)) }
+        if newSource == .follow && beats.isLocked {
+            changeTempo(to: beats.bpm, at: Double(frame))
+            alignToHeardBeat()
+        }
     }
 
     /// A clock tick at `frame`; returns true when the tempo estimate changed.

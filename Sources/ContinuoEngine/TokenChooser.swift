@@ -1,8 +1,10 @@
 import ContinuoEncoding
+import ContinuoListening
 import ContinuoSampling
 
-/// Draws the machine's next token from the working logits: the engine's own masks first, then
-/// the sampler chain's distribution, then one draw from the engine's generator.
+/// Draws the machine's next token from the working logits: the engine's own masks and the
+/// pitch bias (key, chord) first, then the sampler chain's distribution, blended with the
+/// performer model's, then one draw from the engine's generator.
 ///
 /// The draw is the engine's (not the chain's) because the chain is copied back to the
 /// committed snapshot on every rollback: its generator would replay the same random numbers
@@ -25,9 +27,21 @@ struct TokenChooser {
         var allowEnd: Bool
     }
 
+    /// What the performer steers: a log-odds bias per pitch, and the performer model's
+    /// continuations, blended by `follow`.
+    struct Steering {
+        var pitchBias: UnsafeMutableBufferPointer<Float>?
+        var follow: Double
+        var maxPolyphony: Int
+        var continuations: [PerformerModel.Continuation] = []
+        /// The music's latest note-on, and the steps since it.
+        var lastPitch = 60
+        var elapsedSteps = 0
+    }
+
     /// A token, or nil when the rules leave nothing (e.g. only note-ons wanted at density 0).
     mutating func choose(logits: FloatScratch, chain: inout SamplerChain, machine: [Double], rules: Rules,
-                         random: inout SeededRandom) -> Int? {
+                         steering: Steering? = nil, random: inout SeededRandom) -> Int? {
         let source = logits.buffer, m = masked.buffer
         let count = source.count
         var finite = true
@@ -44,6 +58,9 @@ struct TokenChooser {
         if bias != 0 {
             for i in Vocabulary.noteOnBase..<Vocabulary.noteOffBase { m[i] += bias }
         }
+        if let pitchBias = steering?.pitchBias {
+            for p in 0..<128 { m[Vocabulary.noteOnBase + p] += pitchBias[p] }
+        }
         if rules.onlyNoteOns {
             var any = false
             for i in 0..<count where i < Vocabulary.noteOnBase || i >= Vocabulary.noteOffBase { m[i] = -.infinity }
@@ -55,6 +72,9 @@ struct TokenChooser {
         }
         chain.probabilities(logits: UnsafeBufferPointer(m), into: probabilities.buffer)
         let p = probabilities.buffer
+        if let steering, steering.follow > 0, !steering.continuations.isEmpty {
+            blend(p, masked: m, steering: steering, state: chain.state, onlyNoteOns: rules.onlyNoteOns)
+        }
         let u = random.nextUnitFloat()
         var cumulative: Float = 0
         var last: Int? = nil
@@ -67,6 +87,43 @@ struct TokenChooser {
         // The chain falls back to every token when the masks left nothing: hold to the rules.
         if m[token] == -.infinity { return nil }
         return token
+    }
+
+    /// Mixes the performer model into `p`: the mass the model gives to "which note, and when"
+    /// (note-ons and shifts) is shared `1 - follow : follow` between the model and the
+    /// continuations, each a note-on now (its interval from the last note, when its steps have
+    /// come) or a shift until its steps come. Note-offs and velocities stay the model's. Only
+    /// tokens the masks allow, at free keys and within the polyphony limit, are proposed.
+    private func blend(_ p: UnsafeMutableBufferPointer<Float>, masked m: UnsafeMutableBufferPointer<Float>,
+                       steering: Steering, state: MusicalState, onlyNoteOns: Bool) {
+        var mass: Float = 0
+        for i in Vocabulary.noteOnBase..<Vocabulary.noteOffBase { mass += p[i] }
+        for i in Vocabulary.shiftBase..<Vocabulary.velocityBase { mass += p[i] }
+        guard mass > 0 else { return }
+        let polyphonyFull = steering.maxPolyphony > 0 && state.soundingCount >= steering.maxPolyphony
+        var total = 0.0
+        // Two passes: sum the weights of what is allowed, then add them in.
+        for pass in 0..<2 {
+            let scale = pass == 0 ? 0 : Float(steering.follow) * mass / Float(total)
+            for candidate in steering.continuations {
+                var token = -1
+                let wait = candidate.steps - steering.elapsedSteps
+                if wait > 0 && !onlyNoteOns {
+                    token = Event.timeShift(steps: min(wait, Vocabulary.maxShiftSteps)).token
+                } else if !polyphonyFull {
+                    let pitch = steering.lastPitch + candidate.interval
+                    if pitch >= 0 && pitch < 128 && !state.isSounding(pitch) { token = Vocabulary.noteOnBase + pitch }
+                }
+                guard token >= 0, m[token] > -.infinity else { continue }
+                if pass == 0 { total += candidate.weight } else { p[token] += scale * Float(candidate.weight) }
+            }
+            if pass == 0 {
+                guard total > 0 else { return }
+                let keep = 1 - Float(steering.follow)
+                for i in Vocabulary.noteOnBase..<Vocabulary.noteOffBase { p[i] *= keep }
+                for i in Vocabulary.shiftBase..<Vocabulary.velocityBase { p[i] *= keep }
+            }
+        }
     }
 }
 

@@ -20,6 +20,9 @@ public enum Parameter: String, CaseIterable, Sendable, Hashable, Codable {
     case effectThrough = "effect_through"
     case lookaheadPeriods = "lookahead_periods"
     case transpose
+    case follow
+    case keyStrength = "key_strength"
+    case harmonyStrength = "harmony_strength"
     // [sampler]
     case temperature
     case topK = "top_k"
@@ -45,7 +48,7 @@ public enum Parameter: String, CaseIterable, Sendable, Hashable, Codable {
 
     /// Modes in knob order: a controller's lowest quarter turns the machine off.
     public static let modes = ["off", "call-response", "accompany", "effect"]
-    public static let tempoSources = ["fixed", "midi-clock", "transport"]
+    public static let tempoSources = ["fixed", "midi-clock", "transport", "follow"]
     /// Output grids in twelfths of a beat (0: off).
     public static let grids: KeyValuePairs<String, Int> = ["off": 0, "beat": 12, "8th": 6, "8th-triplet": 4, "16th": 3, "16th-triplet": 2]
     /// Tokens of the event vocabulary: the largest useful top-k (tied to ContinuoEncoding by a test).
@@ -67,6 +70,9 @@ public enum Parameter: String, CaseIterable, Sendable, Hashable, Codable {
         case .effectThrough: .flag
         case .lookaheadPeriods: .integer(1...64)
         case .transpose: .integer(-24...24)
+        case .follow: .real(0...1)
+        case .keyStrength: .real(0...8)
+        case .harmonyStrength: .real(0...8)
         case .temperature: .real(0...5)
         case .topK: .integer(0...Self.vocabularySize)
         case .topP: .real(0.01...1)
@@ -93,6 +99,9 @@ public enum Parameter: String, CaseIterable, Sendable, Hashable, Codable {
         case .effectThrough: .flag(true)
         case .lookaheadPeriods: .integer(2)
         case .transpose: .integer(0)
+        case .follow: .real(0)
+        case .keyStrength: .real(0)
+        case .harmonyStrength: .real(0)
         case .temperature: .real(1)
         case .topK: .integer(0)
         case .topP: .real(1)
@@ -111,6 +120,7 @@ public enum Parameter: String, CaseIterable, Sendable, Hashable, Codable {
         case .responseBeats: 1...32
         case .silenceBeats: 0.25...8
         case .windowEvents: 32...1024
+        case .keyStrength, .harmonyStrength: 0...4
         default:
             switch domain {
             case let .real(range): range
@@ -128,6 +138,7 @@ public enum Parameter: String, CaseIterable, Sendable, Hashable, Codable {
         case .bpm: "beats per minute"
         case .windowEvents: "events"
         case .lookaheadPeriods: "periods"
+        case .keyStrength, .harmonyStrength: "nats"
         default: nil
         }
     }
@@ -135,8 +146,8 @@ public enum Parameter: String, CaseIterable, Sendable, Hashable, Codable {
     public var summary: String {
         switch self {
         case .mode: "What the machine does: stay silent, answer after silence, play along, or act as a MIDI effect."
-        case .tempoSource: "Where the tempo comes from: `bpm`, incoming MIDI clock, or the host's transport (JACK, a DAW)."
-        case .bpm: "Tempo when `tempo_source` is `fixed` (and the fallback until clock or transport is heard)."
+        case .tempoSource: "Where the tempo comes from: `bpm`, incoming MIDI clock, the host's transport (JACK, a DAW), or `follow`: the beat heard in the performer's notes."
+        case .bpm: "Tempo when `tempo_source` is `fixed` (and the fallback until clock or transport is heard, or while `follow` is unsure)."
         case .silenceBeats: "How long the performer must be silent before the machine answers (call-response)."
         case .responseBeats: "How long an answer lasts in call-response mode."
         case .density: "How much the machine plays: 1 as the model proposes, 0 no new notes."
@@ -148,6 +159,9 @@ public enum Parameter: String, CaseIterable, Sendable, Hashable, Codable {
         case .effectThrough: "In effect mode, the performer's own notes pass through."
         case .lookaheadPeriods: "How far ahead generated events are handed to the real-time side."
         case .transpose: "Shifts the machine's notes (never the performer's)."
+        case .follow: "How much the machine quotes you: 0 the trained model alone, 1 only a model of what you played this set (your motifs, transposed and varied)."
+        case .keyStrength: "Pull towards the key you play in: out-of-key notes lose this much log-odds; 0 turns it off."
+        case .harmonyStrength: "Accompany: pull towards the chord you hold: its tones gain this much log-odds; 0 turns it off."
         case .temperature: "Sampling temperature: 0 always picks the likeliest event, higher is wilder."
         case .topK: "Sample only among the k likeliest events; 0 turns the filter off."
         case .topP: "Sample only among the likeliest events whose probabilities add up to p; 1 turns the filter off."

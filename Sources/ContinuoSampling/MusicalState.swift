@@ -20,6 +20,8 @@ public struct MusicalState: Sendable {
     /// Onset step per pitch, -1 when silent.
     private var onsets = [Int](repeating: -1, count: 128)
     private var noteOns = HistoryRing<UInt8>(capacity: MusicalState.noteOnHistoryCapacity, filler: 0)
+    /// The step of each remembered note-on (the rhythm of `noteOns`).
+    private var noteOnSteps = HistoryRing<Int32>(capacity: MusicalState.noteOnHistoryCapacity, filler: 0)
     private var tokens = HistoryRing<Int32>(capacity: MusicalState.tokenHistoryCapacity, filler: 0)
 
     public init() {}
@@ -43,6 +45,7 @@ public struct MusicalState: Sendable {
             if onsets[p] < 0 { soundingCount += 1 }
             onsets[p] = step
             noteOns.append(pitch)
+            noteOnSteps.append(Int32(truncatingIfNeeded: step))
         case let .noteOff(pitch):
             let p = Int(pitch)
             if onsets[p] >= 0 {
@@ -59,6 +62,7 @@ public struct MusicalState: Sendable {
         silenceAll()
         step = 0
         noteOns.removeAll()
+        noteOnSteps.removeAll()
         tokens.removeAll()
     }
 
@@ -96,6 +100,8 @@ public struct MusicalState: Sendable {
     public var recentNoteOnCount: Int { noteOns.count }
     /// The pitch of a recent note-on; `back` 0 is the latest.
     public func recentNoteOn(back: Int) -> Int { Int(noteOns[back: back]) }
+    /// The step a recent note-on was played at (`START` restarts the count); `back` 0 is the latest.
+    public func recentNoteOnStep(back: Int) -> Int { Int(noteOnSteps[back: back]) }
 
     /// Tokens remembered (at most `tokenHistoryCapacity`).
     public var recentTokenCount: Int { tokens.count }

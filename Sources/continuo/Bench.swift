@@ -8,7 +8,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (use a release build).",
-        subcommands: [BenchParse.self, BenchModel.self, BenchGenerate.self, BenchLatency.self])
+        subcommands: [BenchParse.self, BenchModel.self, BenchGenerate.self, BenchLatency.self, BenchMusicianship.self])
 }
 
 struct BenchParse: ParsableCommand {
@@ -169,4 +169,35 @@ private func noteIfDebugBuild(release: String) {
     #if DEBUG
     print("note: this is a debug build; use \(release) for real figures")
     #endif
+}
+
+struct BenchMusicianship: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "musicianship",
+        abstract: "Tempo, key and motif following on scripted performances of the sample pieces, through the engine on an injected clock.")
+
+    @Option(help: "Model file (default: the bundled model).") var model: String?
+    @Option(help: "Folder of the sample pieces.") var samples = "data/sample"
+    @Option(help: "Seeds (jitter draws, answers) per piece.") var seeds = 3
+    @Option(help: "Timing jitter of the scripted player, in milliseconds (standard deviation).") var jitter = 10.0
+    @Option(help: "Parts to run, comma-separated: tempo, key, motifs.") var parts = "tempo,key,motifs"
+
+    func run() throws {
+        do {
+            guard let path = model ?? ModelStore.defaultModelPath() else { throw CLIError("no model: pass --model FILE") }
+            MathThreads.set(1)
+            let inference = LSTMInference(model: try ModelStore.load(path), precision: .int8)
+            var options = MusicianshipBenchmark.Options()
+            options.samples = samples
+            options.seeds = seeds
+            options.jitterSeconds = jitter / 1000
+            options.parts = Set(parts.split(separator: ",").map(String.init))
+            print("model \(path)")
+            try MusicianshipBenchmark(options: options, inference: inference).run { print($0) }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError(error)
+        }
+    }
 }
