@@ -36,6 +36,9 @@ public final class Instance: @unchecked Sendable {
     private var currentSession: JackSession?
     private var latencies = Histogram<UInt64>(highestTrackableValue: 48_000 * 60, numberOfSignificantValueDigits: .three)
     private var lastLatency: Int64?
+    /// What the last `tempo` and `harmony` events said, so only changes are published.
+    private var publishedTempo: (bpm: Double, following: Bool)? = nil
+    private var publishedHarmony: (key: String?, chord: String?)? = nil
 
     // Shared with the control thread.
     private typealias Job = (work: @Sendable (WorkerContext) -> Result<JSONValue, ProtocolError>,
@@ -86,6 +89,23 @@ public final class Instance: @unchecked Sendable {
     }
 
     func publish(_ kind: Event.Kind) { host?.publish(Event(instance: name, kind)) }
+
+    /// Publishes the heard tempo when it moved by 1% or locked or let go, and the key and
+    /// chord when they changed.
+    func publishListening(_ engine: Engine) {
+        let status = engine.status
+        let l = status.listening
+        if let heard = l.heardBPM ?? (publishedTempo == nil ? nil : status.bpm) {
+            if publishedTempo.map({ abs(heard / $0.bpm - 1) >= 0.01 || $0.following != l.following }) ?? true {
+                publishedTempo = (heard, l.following)
+                publish(.tempo(bpm: heard, confidence: l.tempoConfidence, following: l.following))
+            }
+        }
+        if publishedHarmony.map({ $0.key != l.key || $0.chord != l.chord }) ?? (l.key != nil || l.chord != nil) {
+            publishedHarmony = (l.key, l.chord)
+            publish(.harmony(key: l.key, chord: l.chord))
+        }
+    }
 
     func latencySummary() -> JSONValue {
         guard latencies.totalCount > 0 else { return .null }
@@ -245,6 +265,7 @@ public final class Instance: @unchecked Sendable {
                 }
             }
             applyOutput(engine.advance(to: now), now: now)
+            if received { publishListening(engine) }
             if let latency = engine.status.counters.lastResponseLatency, latency != lastLatency {
                 lastLatency = latency
                 _ = latencies.record(UInt64(max(0, latency)))

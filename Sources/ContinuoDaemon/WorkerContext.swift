@@ -56,6 +56,12 @@ final class WorkerContext {
             return .success(["paused": false])
         case let .capture(path, bars):
             return capture(path: path, bars: bars)
+        case .performerReset:
+            let forgotten = engine.status.listening.performerNotes
+            engine.resetListening()
+            instance.publishListening(engine)
+            instance.log.info("performer model reset: \(forgotten) notes forgotten")
+            return .success(["forgotten_notes": .int(forgotten)])
         default:
             return .failure(ProtocolError(.internalError, "\(command.name) is not handled by the worker"))
         }
@@ -112,7 +118,8 @@ final class WorkerContext {
             "paused": .bool(s.paused),
             "preset": .string(instance.currentPreset.name),
             "model": .string(instance.modelPath),
-            "tempo": ["bpm": .double(s.bpm), "source": .string(engine.configuration.tempoSource.rawValue)],
+            "tempo": Self.tempoStatus(s, source: engine.configuration.tempoSource.rawValue),
+            "listening": Self.listeningStatus(s.listening),
             "params": .object(Dictionary(uniqueKeysWithValues: Parameter.allCases.map { ($0.name, value(of: $0)) })),
             "jack": .object(jack),
             "counters": ["events_in": .int(report.inputs), "events_out": .int(report.written), "generated": .int(s.counters.generatedEvents),
@@ -121,6 +128,20 @@ final class WorkerContext {
                          "rollbacks": .int(s.counters.rollbacks), "reprimes": .int(s.counters.reprimes)],
             "latency_frames": latency,
         ]
+    }
+
+    static func tempoStatus(_ s: EngineStatus, source: String) -> JSONValue {
+        func rounded(_ x: Double, _ digits: Double) -> JSONValue { .double((x * digits).rounded() / digits) }
+        let l = s.listening
+        return ["bpm": rounded(s.bpm, 100), "source": .string(source), "following": .bool(l.following),
+                "heard_bpm": l.heardBPM.map { rounded($0, 100) } ?? .null, "confidence": rounded(l.tempoConfidence, 1000),
+                "beat_phase": rounded(l.beatPhase, 1000)]
+    }
+
+    static func listeningStatus(_ l: EngineStatus.Listening) -> JSONValue {
+        ["key": l.key.map { .string($0) } ?? .null, "key_confidence": .double((l.keyConfidence * 1000).rounded() / 1000),
+         "chord": l.chord.map { .string($0) } ?? .null,
+         "performer_notes": .int(l.performerNotes), "performer_capacity": .int(l.performerCapacity)]
     }
 
     private func savePreset(_ name: String) -> Result<JSONValue, ProtocolError> {
@@ -152,8 +173,23 @@ final class WorkerContext {
         } catch {
             return .failure(ProtocolError(.ioError, "cannot write \(target): \(error)"))
         }
-        instance.log.info("captured \(bars) bars (\(notes) notes) to \(target)")
-        return .success(["bars": .int(bars), "notes": .int(notes), "path": .string(target)])
+        // The performer model goes with the phrase: what the machine had learned of this player.
+        let memory = target + ".performer.json"
+        let learned = engine.performerNotes
+        let sidecar: JSONValue = [
+            "format": "continuo performer model 1",
+            "tempo": Self.tempoStatus(engine.status, source: engine.configuration.tempoSource.rawValue),
+            "listening": Self.listeningStatus(engine.status.listening),
+            "notes": .array(learned.map { ["pitch": .int($0.pitch), "steps": .int($0.steps), "phrase_start": .bool($0.phraseStart)] }),
+        ]
+        do {
+            try FileBytes.write(Array((sidecar.serialized() + "\n").utf8), to: memory)
+        } catch {
+            return .failure(ProtocolError(.ioError, "wrote \(target) but cannot write \(memory): \(error)"))
+        }
+        instance.log.info("captured \(bars) bars (\(notes) notes) to \(target), performer model (\(learned.count) notes) to \(memory)")
+        return .success(["bars": .int(bars), "notes": .int(notes), "path": .string(target),
+                         "performer_model": .string(memory), "performer_notes": .int(learned.count)])
     }
 
     static func timestamp() -> String {

@@ -147,7 +147,7 @@ public struct BeatTracker: Sendable {
             }
         }
         let fit = score(bpm: estimateBPM, newest: newest)
-        let onsetFactor = min(1, Double(onsetCount - 2) / 4)
+        let onsetFactor = min(1, Double(onsetCount - 3) / 3)
         confidence = 2 * fit.precision * fit.recall / max(fit.precision + fit.recall, 1e-9) * onsetFactor
         guard confidence >= Self.lockConfidence else { return false }
         let previousBPM = bpm, previousBeat = beatFrame

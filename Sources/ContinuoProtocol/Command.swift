@@ -17,6 +17,8 @@ public enum Command: Sendable, Hashable {
     case resume
     /// The last `bars` bars of performer and machine to a MIDI file; nil path: the daemon picks one.
     case capture(path: String?, bars: Int)
+    /// Forget what was heard this set: the performer model, key, chord and followed beat.
+    case performerReset
     case subscribe(Set<Topic>)
     case unsubscribe(Set<Topic>)
     case instanceAdd(name: String, preset: String?)
@@ -39,6 +41,7 @@ public enum Command: Sendable, Hashable {
         case .pause: "pause"
         case .resume: "resume"
         case .capture: "capture"
+        case .performerReset: "performer.reset"
         case .subscribe: "subscribe"
         case .unsubscribe: "unsubscribe"
         case .instanceAdd: "instance.add"
@@ -73,6 +76,7 @@ public enum Command: Sendable, Hashable {
         case .pause: return [("cmd", "pause")]
         case .resume: return [("cmd", "resume")]
         case let .capture(path, bars): return [("cmd", "capture"), ("path", path.map { .string($0) }), ("bars", .int(bars))]
+        case .performerReset: return [("cmd", "performer"), ("action", "reset")]
         case let .subscribe(topics): return [("cmd", "subscribe"), ("topics", topicList(topics))]
         case let .unsubscribe(topics): return [("cmd", "unsubscribe"), ("topics", topicList(topics))]
         case let .instanceAdd(name, preset):

@@ -22,6 +22,11 @@ public struct Event: Sendable, Hashable {
         case xrun(count: Int)
         /// Something failed that no request waits on (a CC-triggered preset, a dropped JACK port).
         case warning(code: ErrorCode?, message: String)
+        /// The tempo heard in the performer changed (by 1% or more), or the engine locked onto it
+        /// or let go (`following`); `confidence` 0...1.
+        case tempo(bpm: Double, confidence: Double, following: Bool)
+        /// The key or the chord heard changed (nil: not heard yet, or no chord held).
+        case harmony(key: String?, chord: String?)
         /// Events this client's queue shed since its last `dropped`, in all and per topic.
         case dropped(count: Int, topics: [Topic: Int])
     }
@@ -62,6 +67,7 @@ public struct Event: Sendable, Hashable {
         case .model: .model
         case .xrun: .xruns
         case .warning: .warnings
+        case .tempo, .harmony: .listening
         case .dropped: nil
         }
     }
@@ -75,6 +81,8 @@ public struct Event: Sendable, Hashable {
         case .model: "model"
         case .xrun: "xrun"
         case .warning: "warning"
+        case .tempo: "tempo"
+        case .harmony: "harmony"
         case .dropped: "dropped"
         }
     }
@@ -89,6 +97,9 @@ public struct Event: Sendable, Hashable {
         case let .model(path): return [("path", .string(path))]
         case let .xrun(count): return [("count", .int(count))]
         case let .warning(code, message): return [("code", code.map { .string($0.rawValue) }), ("message", .string(message))]
+        case let .tempo(bpm, confidence, following):
+            return [("bpm", .double((bpm * 100).rounded() / 100)), ("confidence", .double((confidence * 1000).rounded() / 1000)), ("following", .bool(following))]
+        case let .harmony(key, chord): return [("key", key.map { .string($0) } ?? .null), ("chord", chord.map { .string($0) } ?? .null)]
         case let .dropped(count, topics):
             return [("count", .int(count)), ("topics", .object(Dictionary(uniqueKeysWithValues: topics.map { ($0.rawValue, .int($1)) })))]
         }
@@ -131,6 +142,12 @@ public struct Event: Sendable, Hashable {
         case "warning":
             guard let message = json["message"]?.stringValue else { return nil }
             kind = .warning(code: json["code"]?.stringValue.flatMap(ErrorCode.init(rawValue:)), message: message)
+        case "tempo":
+            guard let bpm = json["bpm"]?.doubleValue, let confidence = json["confidence"]?.doubleValue,
+                  let following = json["following"]?.boolValue else { return nil }
+            kind = .tempo(bpm: bpm, confidence: confidence, following: following)
+        case "harmony":
+            kind = .harmony(key: json["key"]?.stringValue, chord: json["chord"]?.stringValue)
         case "dropped":
             guard let count = json["count"]?.intValue else { return nil }
             var topics: [Topic: Int] = [:]

@@ -28,6 +28,8 @@ public struct EventQueue: Sendable {
         case mode(String?)
         case model(String?)
         case xrun(String?)
+        case tempo(String?)
+        case harmony(String?)
     }
 
     private var nextSequence: UInt64 = 0
@@ -72,6 +74,10 @@ public struct EventQueue: Sendable {
             pushState(.model(event.instance), entry)
         case .xrun:
             pushState(.xrun(event.instance), entry)
+        case .tempo:
+            pushState(.tempo(event.instance), entry)
+        case .harmony:
+            pushState(.harmony(event.instance), entry)
         }
     }
 

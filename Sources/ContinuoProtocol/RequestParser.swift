@@ -11,7 +11,7 @@ import Foundation
 /// Checks run in a fixed order, so the error for a line with several faults is predictable:
 /// length, JSON, object, id, cmd, action, unknown fields, instance, then the arguments.
 public enum RequestParser {
-    public static let commands = ["ping", "version", "status", "get", "set", "preset", "model", "panic", "pause", "resume", "capture", "subscribe", "unsubscribe", "instance"]
+    public static let commands = ["ping", "version", "status", "get", "set", "preset", "model", "panic", "pause", "resume", "capture", "performer", "subscribe", "unsubscribe", "instance"]
 
     public static func parse(line: [UInt8]) -> Result<ParsedRequest, ProtocolError> { parse(bytes: line) }
 
@@ -104,6 +104,10 @@ public enum RequestParser {
             try fields.allowOnly(["path", "bars"])
             command = .capture(path: try fields.optionalPath("path"),
                                bars: try fields.optionalInt("bars", in: Limits.captureBars) ?? Limits.defaultCaptureBars)
+        case "performer":
+            let (_, fields) = try actionFields(members, cmd, ["reset"])
+            try fields.allowOnly([])
+            command = .performerReset
         case "subscribe", "unsubscribe":
             let fields = Fields(members: members, context: cmd)
             try fields.allowOnly(["topics"])

@@ -13,6 +13,8 @@ public enum Topic: String, CaseIterable, Sendable, Hashable, Codable, Comparable
     case xruns
     /// Something went wrong that no request is waiting to hear about.
     case warnings
+    /// What the machine hears in the performer: the followed tempo, the key, the chord.
+    case listening
 
     public static func < (lhs: Topic, rhs: Topic) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

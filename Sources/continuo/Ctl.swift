@@ -44,7 +44,7 @@ struct Ctl: ParsableCommand {
         overloaded), 66 preset/model/file problem, 69 JACK problem, 70 internal error.
         """,
         subcommands: [CtlPing.self, CtlVersion.self, CtlStatus.self, CtlGet.self, CtlSet.self, CtlPreset.self, CtlModel.self,
-                      CtlPanic.self, CtlPause.self, CtlResume.self, CtlCapture.self, CtlWatch.self, CtlInstance.self])
+                      CtlPanic.self, CtlPause.self, CtlResume.self, CtlCapture.self, CtlPerformer.self, CtlWatch.self, CtlInstance.self])
 
     /// Sends one command and prints its result; exits with the documented code on failure.
     static func run(_ command: Command, _ options: SocketOptions, show: (JSONValue) -> String = { $0.serialized() }) throws {
@@ -93,7 +93,18 @@ struct CtlStatus: ParsableCommand {
             var lines: [String] = []
             lines.append("instance \(result["instance"]?.stringValue ?? "?"): mode \(result["mode"]?.stringValue ?? "?")\(result["paused"]?.boolValue == true ? " (paused)" : ""), preset \(result["preset"]?.stringValue ?? "?")")
             lines.append("model \(result["model"]?.stringValue ?? "?")")
-            if let tempo = result["tempo"] { lines.append("tempo \(tempo["bpm"]?.serialized() ?? "?") bpm (\(tempo["source"]?.stringValue ?? "?"))") }
+            if let tempo = result["tempo"] {
+                var line = "tempo \(tempo["bpm"]?.serialized() ?? "?") bpm (\(tempo["source"]?.stringValue ?? "?"))"
+                if tempo["following"]?.boolValue == true {
+                    line += ", following you: confidence \(tempo["confidence"]?.serialized() ?? "?"), beat phase \(tempo["beat_phase"]?.serialized() ?? "?")"
+                } else if let heard = tempo["heard_bpm"], !heard.isNull {
+                    line += ", heard \(heard.serialized()) bpm"
+                }
+                lines.append(line)
+            }
+            if let l = result["listening"] {
+                lines.append("key \(l["key"]?.stringValue ?? "not heard yet"), chord \(l["chord"]?.stringValue ?? "-"), performer model \(l["performer_notes"]?.serialized() ?? "?")/\(l["performer_capacity"]?.serialized() ?? "?") notes")
+            }
             if let jack = result["jack"] {
                 lines.append(jack["running"]?.boolValue == true ? "JACK: \(jack["sample_rate"]?.serialized() ?? "?") Hz, \(jack["buffer_frames"]?.serialized() ?? "?") frames per period" : "JACK: not connected")
             }
@@ -226,6 +237,19 @@ struct CtlCapture: ParsableCommand {
     }
 }
 
+struct CtlPerformer: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "performer",
+        abstract: "reset: forget what was heard this set (your motifs, the key, the chord, the followed beat).")
+    @Argument(help: "reset.") var action: String
+    @OptionGroup var options: SocketOptions
+
+    func validate() throws { guard action == "reset" else { throw ValidationError("performer takes: reset") } }
+
+    func run() throws {
+        try Ctl.run(.performerReset, options) { "forgot \($0["forgotten_notes"]?.serialized() ?? "?") notes of yours" }
+    }
+}
+
 struct CtlInstance: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "instance", abstract: "list | add NAME [--preset P] | remove NAME")
     @Argument(help: "list, add or remove.") var action: String
@@ -288,6 +312,9 @@ struct CtlWatch: ParsableCommand {
         case let .model(path): return "model \(path)"
         case let .xrun(n): return "xrun x\(n)"
         case let .warning(_, message): return "warning: \(message)"
+        case let .tempo(bpm, confidence, following):
+            return following ? "following you at \(bpm) bpm (confidence \(confidence))" : "heard \(bpm) bpm (confidence \(confidence)), not following"
+        case let .harmony(key, chord): return "key \(key ?? "?"), chord \(chord ?? "-")"
         case let .dropped(n, _): return "(\(n) events dropped: this view fell behind)"
         }
     }

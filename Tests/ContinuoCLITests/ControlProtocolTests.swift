@@ -80,14 +80,14 @@ import Testing
             guard daemon.waitFor("connected to JACK server") else { throw ControlClient.ClientError.closed }
         }
 
-        /// jack_midiseq loops C4 (every half second) into the daemon's input.
-        func playLoop() throws {
+        /// jack_midiseq loops C4 (every `frames` frames: 24000 is 120 BPM) into the daemon's input.
+        func playLoop(into input: String = "continuo-fx:in", frames: Int = 24_000) throws {
             let environment = ["JACK_DEFAULT_SERVER": server.name, "JACK_NO_START_SERVER": "1"]
-            loop = try ChildProcess("/usr/bin/jack_midiseq", ["loop", "24000", "0", "60", "6000"], environment: environment)
+            loop = try ChildProcess("/usr/bin/jack_midiseq", ["loop", "\(frames)", "0", "60", "\(frames / 4)"], environment: environment)
             guard waitFor(5, every: 0.02, { PrivateJackServer.portExists("loop:out", server: server.name) }) else {
                 throw ControlClient.ClientError.closed
             }
-            let connect = try ChildProcess.run("/usr/bin/jack_connect", ["loop:out", "continuo-fx:in"], environment: environment, timeout: 10)
+            let connect = try ChildProcess.run("/usr/bin/jack_connect", ["loop:out", input], environment: environment, timeout: 10)
             guard connect.status == .exited(0) else { throw ControlClient.ClientError.cannotConnect("loop:out", connect.errors) }
         }
 
@@ -127,7 +127,7 @@ import Testing
             "mode": "\"accompany\"", "density": "0.5", "response_beats": "4", "silence_beats": "2", "output_channel": "3",
             "input_channel": "0", "transpose": "2", "tempo_source": "\"fixed\"", "bpm": "90", "window_events": "128",
             "quantize": "\"16th\"", "max_note_beats": "2", "effect_through": "false", "lookahead_periods": "3",
-            "no_repeat_ngram": "4", "max_polyphony": "3"]
+            "no_repeat_ngram": "4", "max_polyphony": "3", "follow": "0.5", "key_strength": "2", "harmony_strength": "1.5"]
         #expect(examples.count == Parameter.allCases.count)
         for (name, value) in examples {
             let result = ok(#"{"id":4,"cmd":"set","param":"\#(name)","value":\#(value)}"#)
@@ -147,6 +147,7 @@ import Testing
         #expect(ok(#"{"id":12,"cmd":"resume"}"#)?["paused"] as? Bool == false)
         #expect((ok(#"{"id":13,"cmd":"subscribe","topics":["params"]}"#)?["topics"] as? [String]) == ["params"])
         #expect((ok(#"{"id":14,"cmd":"unsubscribe","topics":["params"]}"#)?["topics"] as? [String]) == [])
+        #expect(ok(#"{"id":16,"cmd":"performer","action":"reset"}"#)?["forgotten_notes"] as? Int == 0)
         #expect(((ok(#"{"id":15,"cmd":"instance","action":"list"}"#)?["instances"] as? [[String: Any]])?.first?["name"] as? String) == "main")
         #expect(f.stop() == 0)
     }
@@ -367,5 +368,70 @@ import Testing
         #expect(throws: ControlSocketServer.ServerError.self) { _ = try ControlSocketServer(path: path, log: log) }
         server.close()
         #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    /// The jam preset follows a player who sends no clock (its fallback is 100 BPM): the tempo,
+    /// its confidence and the key appear in `status` and as `listening` events; the new knobs
+    /// are live over the socket; `performer reset` forgets; capture keeps the model.
+    @Test(.enabled(if: enabled, "jackd2 is not installed"))
+    func followsThePlayerOverTheSocket() throws {
+        let f = try Fixture(preset: "jam")
+        let c = try RawClient(f.socket)
+        _ = c.line()
+        c.send(#"{"id":1,"cmd":"subscribe","topics":["listening","notes"]}"#)
+        #expect(c.reply()?["ok"] as? Bool == true)
+        // A note every 19200 frames: 150 BPM as jack_midiseq counts; the frames the daemon stamps
+        // them with wander when the loop's cycles run late, so the reference is what arrived.
+        try f.playLoop(into: "continuo:midi_in", frames: 19_200)
+        var onsets: [Int] = []
+        var followed: Double? = nil
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline, let line = c.line() {
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            if o["event"] as? String == "note", o["dir"] as? String == "in", (o["velocity"] as? Int ?? 0) > 0, let frame = o["frame"] as? Int {
+                onsets.append(frame)
+            }
+            if o["event"] as? String == "tempo", o["following"] as? Bool == true { followed = o["bpm"] as? Double }
+            if onsets.count >= 12, followed != nil { break }
+        }
+        let heard = try #require(followed, "no tempo event while a player plays")
+        let intervals = zip(onsets.dropFirst(), onsets).map { Double($0 - $1) }.suffix(8)
+        let played = 60 * 48_000 / (intervals.reduce(0, +) / Double(max(intervals.count, 1)))
+        #expect(abs(heard / played - 1) < 0.08, "followed \(heard) BPM, notes came at \(played) BPM")
+        #expect(abs(heard / 100 - 1) > 0.1, "still on the preset's 100 BPM: \(heard)")
+        let s = try RawClient(f.socket)
+        _ = s.line()
+        s.send(#"{"id":2,"cmd":"status"}"#)
+        let status = try #require(s.reply()?["result"] as? [String: Any])
+        let tempo = try #require(status["tempo"] as? [String: Any])
+        #expect(tempo["source"] as? String == "follow")
+        #expect(tempo["following"] as? Bool == true)
+        #expect(abs((tempo["bpm"] as? Double ?? 0) / played - 1) < 0.08, "\(tempo)")
+        #expect((tempo["confidence"] as? Double ?? 0) > 0.3)
+        #expect(tempo["beat_phase"] is Double)
+        let listening = try #require(status["listening"] as? [String: Any])
+        #expect((listening["performer_notes"] as? Int ?? 0) > 0)
+        #expect(listening["performer_capacity"] as? Int == 512)
+        // The new knobs, live and range-checked.
+        for (name, value) in [("follow", 0.8), ("key_strength", 3.0), ("harmony_strength", 2.0)] {
+            let set = try CLITests().run(["ctl", "set", name, "\(value)", "--socket", f.socket])
+            #expect(set.status == 0, "\(set.err)")
+            s.send(#"{"id":3,"cmd":"get","param":"\#(name)"}"#)
+            #expect((s.reply()?["result"] as? [String: Any])?["value"] as? Double == value)
+        }
+        #expect(s.errorCode(after: #"{"cmd":"set","param":"follow","value":1.5}"#) == "out_of_range")
+        // Capture keeps the performer model with the phrase.
+        let target = f.folder.path("jam.mid")
+        let capture = try CLITests().run(["ctl", "capture", target, "--bars", "2", "--socket", f.socket])
+        #expect(capture.status == 0, "\(capture.err)")
+        let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: target + ".performer.json"))) as? [String: Any]
+        #expect(((sidecar?["notes"] as? [[String: Any]])?.count ?? 0) > 0)
+        // Reset forgets what was heard.
+        let reset = try CLITests().run(["ctl", "performer", "reset", "--socket", f.socket])
+        #expect(reset.status == 0, "\(reset.err)")
+        #expect(reset.out.contains("forgot"))
+        let ctlStatus = try CLITests().run(["ctl", "status", "--socket", f.socket])
+        #expect(ctlStatus.out.contains("tempo"), "\(ctlStatus.out)")
+        #expect(f.stop() == 0)
     }
 }

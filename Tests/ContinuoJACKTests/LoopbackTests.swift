@@ -13,7 +13,21 @@ extension JackServerTests {
     /// period: the edge back into A is a feedback edge, read by A in the next cycle.
     static let roundTripLatency: Int64 = 128
 
-    @Test func receiverSeesEveryEventAtTheExpectedFrame() throws {
+    /// Sample accuracy is a promise for cycles the server runs on time. A virtual machine's
+    /// timer sometimes wakes the dummy driver late (an xrun: a cycle is skipped, its events go a
+    /// period later); such a run says nothing either way, so it is run again, up to `attempts`
+    /// times, and the assertions hold on the first run without xruns (or, failing, the last).
+    static let attempts = 6
+
+    struct PulseOutcome {
+        var xruns = 0
+        var sent: [Int64] = []
+        var got: [Received] = []
+        var lost = 0
+        var dropped = 0
+    }
+
+    func pulses() throws -> PulseOutcome {
         let server = try JackTestServer()
         defer { server.stop() }
         let a = try JackClient(name: "sender", server: server.name)
@@ -26,26 +40,50 @@ extension JackServerTests {
         try a.connect("sender:out", "receiver:in")
         let connectedAt = b.cycleCount
         #expect(waitFor(2) { b.cycleCount > connectedAt + 2 }, "cycles run on the new graph before counting")
+        var outcome = PulseOutcome()
+        let xrunsBefore = a.xrunCount + b.xrunCount
         sender.go.store(true, ordering: .releasing)
-
-        var sent: [Int64] = []
-        var got: [Received] = []
-        #expect(waitFor(5) {
-            while let f = sender.sent.pop() { sent.append(f) }
-            got += recorder.drain()
-            return sent.count >= 60 && got.count >= sent.count
-        })
+        _ = waitFor(5) {
+            while let f = sender.sent.pop() { outcome.sent.append(f) }
+            outcome.got += recorder.drain()
+            return outcome.sent.count >= 60 && outcome.got.count >= outcome.sent.count
+        }
         sender.go.store(false, ordering: .releasing)
-        let n = min(sent.count, got.count)
-        let deltas = zip(sent.prefix(n), got.prefix(n)).map { $1.frame - $0 }
-        #expect(n >= 60)
-        #expect(Set(deltas) == [Self.pathLatency], "deltas: \(Set(deltas))")
-        #expect(got.prefix(n).map(\.bytes.data1) == (0..<n).map { UInt8($0 & 0x7F) }, "in order, none lost")
-        #expect(recorder.lost.load(ordering: .relaxed) == 0)
-        #expect(a.droppedOutputEvents == 0)
+        outcome.xruns = a.xrunCount + b.xrunCount - xrunsBefore
+        outcome.lost = recorder.lost.load(ordering: .relaxed)
+        outcome.dropped = a.droppedOutputEvents
+        return outcome
     }
 
-    @Test func schedulerPlaysSampleAccuratelyAndFlushes() throws {
+    @Test func receiverSeesEveryEventAtTheExpectedFrame() throws {
+        var outcome = try pulses()
+        for _ in 1..<Self.attempts where outcome.xruns > 0 { outcome = try pulses() }
+        let n = min(outcome.sent.count, outcome.got.count)
+        let deltas = zip(outcome.sent.prefix(n), outcome.got.prefix(n)).map { $1.frame - $0 }
+        #expect(outcome.xruns == 0, "every one of \(Self.attempts) runs had xruns")
+        #expect(n >= 60)
+        #expect(Set(deltas) == [Self.pathLatency], "deltas: \(Set(deltas))")
+        #expect(outcome.got.prefix(n).map(\.bytes.data1) == (0..<n).map { UInt8($0 & 0x7F) }, "in order, none lost")
+        #expect(outcome.lost == 0)
+        #expect(outcome.dropped == 0)
+    }
+
+    struct SchedulerOutcome {
+        var xruns = 0
+        var expected: [Received] = []
+        var played: [Received] = []
+        var lateAfterPart1 = 0
+        var soundingBeforeFlush = 0
+        var flushed: [Received] = []
+        var soundingAfterFlush = 0
+        var staleDiscarded = false
+        var lateCounted = false
+        var lateMaxFrames = 0
+        var bufferSize = 0
+        var dropped = 0
+    }
+
+    func schedulerRun() throws -> SchedulerOutcome {
         let server = try JackTestServer()
         defer { server.stop() }
         let a = try JackClient(name: "player", server: server.name)
@@ -58,22 +96,21 @@ extension JackServerTests {
         try b.activate(process: recorder)
         try a.connect("player:out", "listener:in")
         #expect(waitFor(2) { a.cycleCount > 2 })
+        var o = SchedulerOutcome()
+        let xrunsBefore = a.xrunCount + b.xrunCount
 
         // 1. Sample accuracy: 20 notes at awkward offsets, 50 ms ahead.
         let t0 = a.absoluteFrameTime + 2400
-        var expected: [Received] = []
         for k in 0..<20 {
             let f = t0 + Int64(k * 301 + (k * 37) % 128)
             let p = UInt8(40 + k)
-            expected.append(Received(frame: f, bytes: .noteOn(channel: 0, pitch: p, velocity: 80)))
-            expected.append(Received(frame: f + 150, bytes: .noteOff(channel: 0, pitch: p)))
+            o.expected.append(Received(frame: f, bytes: .noteOn(channel: 0, pitch: p, velocity: 80)))
+            o.expected.append(Received(frame: f + 150, bytes: .noteOff(channel: 0, pitch: p)))
         }
-        for e in expected.sorted(by: { $0.frame < $1.frame }) { scheduler.schedule(e.bytes, at: e.frame) }
-        var got: [Received] = []
-        #expect(waitFor(3) { got += recorder.drain(); return got.count >= expected.count })
-        let shifted = got.map { Received(frame: $0.frame - LoopbackTests.pathLatency, bytes: $0.bytes) }
-        #expect(shifted == expected.sorted(by: { $0.frame < $1.frame }), "0 frames scheduling error")
-        #expect(scheduler.stats.late == 0)
+        o.expected.sort { $0.frame < $1.frame }
+        for e in o.expected { scheduler.schedule(e.bytes, at: e.frame) }
+        _ = waitFor(3) { o.played += recorder.drain(); return o.played.count >= o.expected.count }
+        o.lateAfterPart1 = scheduler.stats.late
 
         // 2. Flush: two notes sounding, their note-offs queued 1 s ahead; barge-in.
         let now = a.absoluteFrameTime
@@ -81,24 +118,44 @@ extension JackServerTests {
             scheduler.schedule(.noteOn(channel: 2, pitch: p, velocity: 90), at: now + 1200)
         }
         for p: UInt8 in [70, 71] { scheduler.schedule(.noteOff(channel: 2, pitch: p), at: now + 48_000) }
-        got = []
-        #expect(waitFor(2) { got += recorder.drain(); return got.count >= 2 })
-        #expect(scheduler.soundingNotes == 2)
+        var got: [Received] = []
+        _ = waitFor(2) { got += recorder.drain(); return got.count >= 2 }
+        o.soundingBeforeFlush = scheduler.soundingNotes
         scheduler.flush()
-        #expect(waitFor(2) { got += recorder.drain(); return got.count >= 6 })
-        // CC123 goes to every channel used since the last flush: 0 (part 1) and 2.
-        #expect(got.dropFirst(2).map(\.bytes) == [.noteOff(channel: 2, pitch: 70), .noteOff(channel: 2, pitch: 71),
-                                                 .allNotesOff(channel: 0), .allNotesOff(channel: 2)])
-        #expect(Set(got.dropFirst(2).map(\.frame)).count == 1, "all in the flush cycle, at offset 0")
-        #expect(scheduler.soundingNotes == 0)
-        #expect(waitFor(1) { scheduler.stats.flushed == 2 }, "stale note-offs discarded, not played")
+        _ = waitFor(2) { got += recorder.drain(); return got.count >= 6 }
+        o.flushed = Array(got.dropFirst(2))
+        o.soundingAfterFlush = scheduler.soundingNotes
+        o.staleDiscarded = waitFor(1) { scheduler.stats.flushed == 2 }
 
         // 3. Late: an event scheduled in the past goes out at once, counted.
+        let lateBefore = scheduler.stats.late
         scheduler.schedule(.controlChange(channel: 0, controller: 1, value: 1), at: a.absoluteFrameTime - 1000)
-        #expect(waitFor(2) { scheduler.stats.late == 1 })
+        o.lateCounted = waitFor(2) { scheduler.stats.late == lateBefore + 1 }
+        o.lateMaxFrames = scheduler.stats.lateMaxFrames
+        o.bufferSize = a.bufferSize
+        o.dropped = scheduler.stats.dropped
+        o.xruns = a.xrunCount + b.xrunCount - xrunsBefore
+        return o
+    }
+
+    @Test func schedulerPlaysSampleAccuratelyAndFlushes() throws {
+        var o = try schedulerRun()
+        for _ in 1..<Self.attempts where o.xruns > 0 { o = try schedulerRun() }
+        #expect(o.xruns == 0, "every one of \(Self.attempts) runs had xruns")
+        let shifted = o.played.map { Received(frame: $0.frame - LoopbackTests.pathLatency, bytes: $0.bytes) }
+        #expect(shifted == o.expected, "0 frames scheduling error")
+        #expect(o.lateAfterPart1 == 0)
+        #expect(o.soundingBeforeFlush == 2)
+        // CC123 goes to every channel used since the last flush: 0 (part 1) and 2.
+        #expect(o.flushed.map(\.bytes) == [.noteOff(channel: 2, pitch: 70), .noteOff(channel: 2, pitch: 71),
+                                          .allNotesOff(channel: 0), .allNotesOff(channel: 2)])
+        #expect(Set(o.flushed.map(\.frame)).count == 1, "all in the flush cycle, at offset 0")
+        #expect(o.soundingAfterFlush == 0)
+        #expect(o.staleDiscarded, "stale note-offs discarded, not played")
+        #expect(o.lateCounted)
         // Rendered in the first cycle after scheduling, which starts at most a period before "now".
-        #expect(scheduler.stats.lateMaxFrames >= 1000 - a.bufferSize)
-        #expect(scheduler.stats.dropped == 0)
+        #expect(o.lateMaxFrames >= 1000 - o.bufferSize)
+        #expect(o.dropped == 0)
     }
 
     @Test func roundTripThroughSecondClientTakesOnePeriod() throws {

@@ -5,7 +5,7 @@ import Testing
     @Test func coversEveryLiveParameter() {
         #expect(Parameter.allCases.map(\.name) == ["mode", "tempo_source", "bpm", "silence_beats", "response_beats", "density", "window_events",
                                                    "quantize", "max_note_beats", "input_channel", "output_channel", "effect_through",
-                                                   "lookahead_periods", "transpose", "temperature", "top_k", "top_p", "repetition_penalty",
+                                                   "lookahead_periods", "transpose", "follow", "key_strength", "harmony_strength", "temperature", "top_k", "top_p", "repetition_penalty",
                                                    "no_repeat_ngram", "max_polyphony"])
         for parameter in Parameter.allCases { #expect(!parameter.summary.isEmpty) }
     }
