@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "ContinuoPlot", dependencies: ["CZlib", "ContinuoMIDI"]),
         .systemLibrary(name: "CJack", pkgConfig: "jack", providers: [.apt(["libjack-jackd2-dev"])]),
         .target(name: "ContinuoJACK", dependencies: ["CJack", "ContinuoMIDI"], swiftSettings: fast),
+        .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .target(name: "ContinuoALSA", dependencies: ["CAlsa", "ContinuoMIDI"], swiftSettings: fast),
         .target(name: "ContinuoParameters"),
         // What a musician hears in the performer: beat, key, chords, motifs. Pure, no clock.
         .target(name: "ContinuoListening", swiftSettings: fast),
@@ -77,6 +79,7 @@ let package = Package(
         .testTarget(name: "ContinuoJACKTests", dependencies: ["ContinuoJACK", "ContinuoMIDI", "ContinuoHarness", "ContinuoTestSupport"]),
         .testTarget(name: "ContinuoEngineTests", dependencies: ["ContinuoEngine", "ContinuoMIDI", "ContinuoParameters", "ContinuoListening"]),
         .testTarget(name: "ContinuoListeningTests", dependencies: ["ContinuoListening"]),
+        .testTarget(name: "ContinuoALSATests", dependencies: ["ContinuoALSA", "ContinuoMIDI"]),
         .testTarget(name: "ContinuoDaemonTests", dependencies: ["ContinuoDaemon", "ContinuoEngine", "ContinuoJACK", "ContinuoMIDI", "ContinuoModel", "ContinuoEncoding", "ContinuoProtocol"]),
         .testTarget(name: "ContinuoProtocolTests", dependencies: ["ContinuoProtocol", "ContinuoRandom"]),
         .testTarget(name: "ContinuoOfflineTests", dependencies: ["ContinuoOffline"]),
