@@ -67,7 +67,7 @@ let package = Package(
                 dependencies: ["ContinuoFiles", "ContinuoJSON", "ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoRandom", "ContinuoSampling", "ContinuoPlot",
                                "ContinuoEngine", "ContinuoListening", "ContinuoParameters"]),
         .executableTarget(name: "continuo",
-                          dependencies: ["ContinuoDaemon", "ContinuoHarness", "ContinuoProtocol", "ContinuoParameters", "ContinuoOffline", "ContinuoModel", "ContinuoEncoding", "ContinuoMIDI", "ContinuoSampling",
+                          dependencies: ["ContinuoDaemon", "ContinuoHarness", "ContinuoALSA", "ContinuoProtocol", "ContinuoParameters", "ContinuoOffline", "ContinuoModel", "ContinuoEncoding", "ContinuoMIDI", "ContinuoSampling",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ContinuoJSONTests", dependencies: ["ContinuoJSON", "ContinuoRandom"]),
         .testTarget(name: "ContinuoRandomTests", dependencies: ["ContinuoRandom"]),
