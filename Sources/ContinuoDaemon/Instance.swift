@@ -1,3 +1,4 @@
+import ContinuoALSA
 import ContinuoMIDI
 import ContinuoEngine
 import ContinuoJACK
@@ -12,11 +13,11 @@ import Synchronization
 import Glibc
 #endif
 
-/// One generator: its own JACK client and ports, model, preset and parameters. Connects to
-/// JACK (and keeps reconnecting while the server is away), feeds the performer's events to the
-/// engine on a worker loop, and hands what the engine plays to the real-time scheduler. Stops
-/// gracefully on request: machine notes are released, all notes off is sent, then the client
-/// leaves JACK.
+/// One generator: its own JACK or ALSA client and ports, model, preset and parameters. Connects
+/// (and keeps reconnecting while the server or sequencer is away), feeds the performer's events
+/// to the engine on a worker loop, and hands what the engine plays to the real-time scheduler.
+/// Stops gracefully on request: machine notes are released, all notes off is sent, then the
+/// client leaves.
 public final class Instance: @unchecked Sendable {
     public let name: String
 
@@ -33,7 +34,7 @@ public final class Instance: @unchecked Sendable {
     var currentPreset: Preset
     var modelPath: String
     let capture = CaptureBuffer()
-    private var currentSession: JackSession?
+    private var currentSession: (any MIDISession)?
     private var latencies = Histogram<UInt64>(highestTrackableValue: 48_000 * 60, numberOfSignificantValueDigits: .three)
     private var lastLatency: Int64?
     /// What the last `tempo` and `harmony` events said, so only changes are published.
@@ -116,38 +117,63 @@ public final class Instance: @unchecked Sendable {
 
     // MARK: Running
 
-    /// Runs until a stop is requested. Never returns early because JACK is missing: it waits.
+    /// Runs until a stop is requested. Never returns early because JACK or ALSA is missing: it
+    /// waits.
     public func run() -> Daemon.Report {
         raiseWorkerPriority()
         var backoff = 0.25
         var announced = false
+        let backend = options.chosenBackend
         while !stopRequested {
             do {
-                let session = try JackSession(options: options, log: log)
+                let session = try connect(backend)
                 report.connections += 1
+                report.backend = session.backend.rawValue
                 backoff = 0.25
-                let status = "connected to JACK\(options.jackServer.map { " server '\($0)'" } ?? ""): \(session.client.sampleRate) Hz, \(session.client.bufferSize) frames per period; mode \(engine?.configuration.mode.rawValue ?? currentPreset.values.choice(.mode))"
+                let status = "connected to \(describe(session)): \(session.sampleRate) Hz, \(session.bufferSize) frames per period; mode \(engine?.configuration.mode.rawValue ?? currentPreset.values.choice(.mode))"
                 log.info(name == Daemon.instanceName ? status : "[\(name)] \(status)")
                 host?.instanceConnected(self, status: status, first: !announced)
                 announced = true
                 currentSession = session
                 serve(session)
                 currentSession = nil
-                if session.client.serverGone, !stopRequested {
-                    log.warning("the JACK server went away; reconnecting (machine notes sounding there are gone with it)")
-                    host?.instanceStatus(self, "JACK server gone; reconnecting")
-                    publish(.warning(code: .jackUnavailable, message: "the JACK server went away; reconnecting"))
+                if session.isGone, !stopRequested {
+                    let what = session.backend == .jack ? "the JACK server went away" : "the ALSA sequencer failed (\((session as? ALSASession)?.failure ?? "gone"))"
+                    log.warning("\(what); reconnecting (machine notes sounding there are gone with it)")
+                    host?.instanceStatus(self, "\(session.backend) gone; reconnecting")
+                    publish(.warning(code: .jackUnavailable, message: "\(what); reconnecting"))
                 }
-                session.close(log: log)
+                session.close()
             } catch {
-                log.warning("JACK is not available (\(error)); retrying in \(backoff) s")
-                host?.instanceStatus(self, "waiting for JACK: \(error)")
+                log.warning("\(backend == .auto ? "neither JACK nor the ALSA sequencer is" : "\(backend) is not") available (\(error)); retrying in \(backoff) s")
+                host?.instanceStatus(self, "waiting for \(backend == .auto ? "JACK or ALSA" : backend.description): \(error)")
                 serveControlWhileWaiting(seconds: backoff)
                 backoff = min(backoff * 2, 5)
             }
         }
         report.residentMemoryKB = Self.residentMemoryKB()
         return report
+    }
+
+    /// `auto`: JACK when a server runs, else the ALSA sequencer where the machine has one.
+    private func connect(_ backend: Backend) throws -> any MIDISession {
+        switch backend {
+        case .jack: return try JackSession(options: options, log: log)
+        case .alsa: return try ALSASession(options: options, log: log)
+        case .auto:
+            do {
+                return try JackSession(options: options, log: log)
+            } catch {
+                guard ALSASequencer.isAvailable else { throw error }
+                log.info("no JACK server (\(error)); playing on the ALSA sequencer")
+                return try ALSASession(options: options, log: log)
+            }
+        }
+    }
+
+    private func describe(_ session: any MIDISession) -> String {
+        if let alsa = session as? ALSASession { return "the ALSA sequencer as client \(alsa.sequencer.clientID) '\(options.preset.jack.clientName)'" }
+        return "JACK\(options.jackServer.map { " server '\($0)'" } ?? "")"
     }
 
     /// The worker answers within a period, so it runs with real-time priority below JACK's own
@@ -221,32 +247,31 @@ public final class Instance: @unchecked Sendable {
     }
 
     /// The worker loop for one connection.
-    private func serve(_ session: JackSession) {
-        let client = session.client
-        let monitor = client.monitor
+    private func serve(_ session: any MIDISession) {
         let scheduler = session.scheduler
-        var period = Int64(client.bufferSize)
-        var sampleRate = client.sampleRate
+        var period = Int64(session.bufferSize)
+        var sampleRate = session.sampleRate
         let engine = makeEngine(sampleRate: sampleRate, bufferSize: Int(period))
         var lastWatchdog = Date.distantPast
         var lastTransport = Date.distantPast
-        var lastXruns = client.xrunCount
+        var lastHousekeeping = Date.distantPast
+        var lastXruns = session.xrunCount
         let watchdogInterval = host?.watchdogInterval ?? 5
 
-        func nextCycle() -> Int64 { monitor.lastCycleStart &+ period }
-
-        while !stopRequested, !client.serverGone {
-            // JACK may change its period or rate while we run (jack_bufsize): follow it.
-            if Int64(monitor.bufferSize) != period || monitor.sampleRate != sampleRate {
-                period = Int64(monitor.bufferSize)
-                sampleRate = monitor.sampleRate
-                _ = makeEngine(sampleRate: sampleRate, bufferSize: Int(period))
-                client.outputLatency = Int(period)
-                log.info("JACK now runs at \(sampleRate) Hz with \(period) frames per period")
+        while !stopRequested, !session.isGone {
+            if Date().timeIntervalSince(lastHousekeeping) > 0.01 {
+                lastHousekeeping = Date()
+                for line in session.housekeeping() { log.info(name == Daemon.instanceName ? line : "[\(name)] \(line)") }
+                // JACK may change its period or rate while we run (jack_bufsize): follow it.
+                if Int64(session.bufferSize) != period || session.sampleRate != sampleRate {
+                    period = Int64(session.bufferSize)
+                    sampleRate = session.sampleRate
+                    _ = makeEngine(sampleRate: sampleRate, bufferSize: Int(period))
+                }
             }
             let loopStart = DispatchTime.now().uptimeNanoseconds
             var received = false
-            while let input = session.bridge.inputs.pop() {
+            while let input = session.popInput() {
                 received = true
                 report.inputs += 1
                 capture.append(frame: input.frame, bytes: input.bytes, isMachine: false)
@@ -256,12 +281,11 @@ public final class Instance: @unchecked Sendable {
                 }
                 engine.receive(input.bytes, at: input.frame)
             }
-            let now = nextCycle()
+            let now = session.nextCycle
             if engine.configuration.tempoSource == .transport, Date().timeIntervalSince(lastTransport) > 0.01 {
                 lastTransport = Date()
-                if let transport = client.transport(), let bbt = transport.bbt {
-                    let beat = Double(bbt.bar - 1) * Double(bbt.beatsPerBar) + Double(bbt.beat - 1) + Double(bbt.tick) / bbt.ticksPerBeat
-                    engine.receiveTransport(rolling: transport.isRolling, bpm: bbt.beatsPerMinute, beat: beat, at: now)
+                if let transport = session.transportPosition() {
+                    engine.receiveTransport(rolling: transport.rolling, bpm: transport.bpm, beat: transport.beat, at: now)
                 }
             }
             applyOutput(engine.advance(to: now), now: now)
@@ -270,11 +294,11 @@ public final class Instance: @unchecked Sendable {
                 lastLatency = latency
                 _ = latencies.record(UInt64(max(0, latency)))
             }
-            runJobs(engine: engine, now: nextCycle())
+            runJobs(engine: engine, now: session.nextCycle)
             report.workerMaxMicroseconds = max(report.workerMaxMicroseconds, Int((DispatchTime.now().uptimeNanoseconds - loopStart) / 1000))
-            if client.xrunCount != lastXruns {
-                publish(.xrun(count: client.xrunCount - lastXruns))
-                lastXruns = client.xrunCount
+            if session.xrunCount != lastXruns {
+                publish(.xrun(count: session.xrunCount - lastXruns))
+                lastXruns = session.xrunCount
             }
             if Date().timeIntervalSince(lastWatchdog) > watchdogInterval {
                 lastWatchdog = Date()
@@ -285,32 +309,32 @@ public final class Instance: @unchecked Sendable {
             if !received { usleep(200) }
         }
         collectCounters(session: session, engine: engine)
-        if stopRequested, !client.serverGone {
-            let end = nextCycle()
+        if stopRequested, !session.isGone {
+            let end = session.nextCycle
             applyOutput(engine.shutdown(at: end), now: end)
-            waitForScheduler(scheduler, client: client, periods: 4)
+            waitForScheduler(session, periods: 4)
             scheduler.panic()
-            waitForScheduler(scheduler, client: client, periods: 2)
+            waitForScheduler(session, periods: 2)
             collectCounters(session: session, engine: engine)
             log.info("stopped: machine notes released, all notes off sent")
         }
     }
 
-    private func waitForScheduler(_ scheduler: MIDIOutputScheduler, client: JackClient, periods: Int) {
-        let seconds = Double(periods * client.bufferSize) / Double(max(client.sampleRate, 1))
+    private func waitForScheduler(_ session: any MIDISession, periods: Int) {
+        let seconds = Double(periods * session.bufferSize) / Double(max(session.sampleRate, 1))
         let deadline = Date().addingTimeInterval(max(seconds, 0.005) + 0.05)
-        while Date() < deadline, !client.serverGone, scheduler.queuedEvents > 0 { usleep(1000) }
+        while Date() < deadline, !session.isGone, session.scheduler.queuedEvents > 0 { usleep(1000) }
         usleep(UInt32(seconds * 1e6) + 1000)
     }
 
-    private func collectCounters(session: JackSession, engine: Engine) {
+    private func collectCounters(session: any MIDISession, engine: Engine) {
         let stats = session.scheduler.stats
         report.written = stats.written
-        report.droppedOutputs = stats.dropped + session.client.droppedOutputEvents
+        report.droppedOutputs = stats.dropped + session.droppedOutputs
         report.lateOutputs = stats.late
         report.lateMaxFrames = stats.lateMaxFrames
-        report.droppedInputs = session.bridge.droppedInputCount + session.client.skippedInputEvents
-        report.xruns = session.client.xrunCount
+        report.droppedInputs = session.droppedInputs
+        report.xruns = session.xrunCount
         let counters = engine.status.counters
         report.generatedEvents = counters.generatedEvents
         report.rollbacks = counters.rollbacks

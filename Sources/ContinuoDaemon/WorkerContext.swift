@@ -12,10 +12,10 @@ import Foundation
 final class WorkerContext {
     let instance: Instance
     let engine: Engine
-    let session: JackSession?
+    let session: (any MIDISession)?
     let now: Int64
 
-    init(instance: Instance, engine: Engine, session: JackSession?, now: Int64) {
+    init(instance: Instance, engine: Engine, session: (any MIDISession)?, now: Int64) {
         self.instance = instance
         self.engine = engine
         self.session = session
@@ -38,8 +38,8 @@ final class WorkerContext {
         case let .presetSave(name):
             return savePreset(name)
         case .panic:
-            guard let session, !session.client.serverGone else {
-                return .failure(ProtocolError(.jackUnavailable, "not connected to JACK: nothing is sounding"))
+            guard let session, !session.isGone else {
+                return .failure(ProtocolError(.jackUnavailable, "not connected to JACK or ALSA: nothing is sounding"))
             }
             instance.applyOutput(engine.panic(at: now), now: now)
             session.scheduler.panic()
@@ -68,8 +68,8 @@ final class WorkerContext {
     }
 
     func apply(preset: Preset) -> Result<JSONValue, ProtocolError> {
-        let rate = session?.client.sampleRate ?? Int(engine.configuration.sampleRate)
-        let period = session?.client.bufferSize ?? 128
+        let rate = session?.sampleRate ?? Int(engine.configuration.sampleRate)
+        let period = session?.bufferSize ?? 128
         engine.set(configuration: preset.engineConfiguration(sampleRate: rate, bufferSize: period))
         instance.applyOutput(engine.advance(to: now), now: now)
         instance.currentPreset = preset
@@ -105,10 +105,13 @@ final class WorkerContext {
     private func status() -> JSONValue {
         let s = engine.status
         let report = instance.report
-        var jack: [String: JSONValue] = ["running": .bool(session != nil && !(session?.client.serverGone ?? true))]
-        if let client = session?.client {
-            jack["sample_rate"] = .int(client.sampleRate)
-            jack["buffer_frames"] = .int(client.bufferSize)
+        // The running backend's fields under its name; `jack` is always there (running or not).
+        var jack: [String: JSONValue] = ["running": false]
+        var alsa: JSONValue? = nil
+        switch session?.backend {
+        case .jack?: jack = session?.statusFields() ?? jack
+        case .alsa?: alsa = .object(session?.statusFields() ?? [:])
+        default: break
         }
         if let server = instance.options.jackServer { jack["server"] = .string(server) }
         let latency = instance.latencySummary()
@@ -121,9 +124,11 @@ final class WorkerContext {
             "tempo": Self.tempoStatus(s, source: engine.configuration.tempoSource.rawValue),
             "listening": Self.listeningStatus(s.listening),
             "params": .object(Dictionary(uniqueKeysWithValues: Parameter.allCases.map { ($0.name, value(of: $0)) })),
+            "backend": .string(session?.backend.rawValue ?? instance.options.chosenBackend.rawValue),
             "jack": .object(jack),
+            "alsa": alsa ?? .null,
             "counters": ["events_in": .int(report.inputs), "events_out": .int(report.written), "generated": .int(s.counters.generatedEvents),
-                         "xruns": .int(session?.client.xrunCount ?? report.xruns), "dropped_in": .int(report.droppedInputs),
+                         "xruns": .int(session?.xrunCount ?? report.xruns), "dropped_in": .int(report.droppedInputs),
                          "dropped_out": .int(report.droppedOutputs), "late_out": .int(report.lateOutputs),
                          "rollbacks": .int(s.counters.rollbacks), "reprimes": .int(s.counters.reprimes)],
             "latency_frames": latency,

@@ -142,8 +142,8 @@ public struct LatencyHarness {
         let reportText = text(reportPath)
         var daemonReport: [String: Int] = [:]
         if let line = reportText.split(separator: "\n").last(where: { $0.hasPrefix("report ") }),
-           let json = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8)) as? [String: Int] {
-            daemonReport = json
+           let json = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8)) as? [String: Any] {
+            daemonReport = json.compactMapValues { $0 as? Int }   // the counters (not the backend's name)
         }
         return analyse(heard: heard, script: script, sampleRate: server.sampleRate, period: server.period, origin: origin,
                        xrunsDuringPlay: xrunsDuringPlay, harnessXruns: harnessXruns, daemonReport: daemonReport, exitStatus: exitStatus.code,
