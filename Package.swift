@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "ContinuoEngine",
                 dependencies: ["ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoSampling", "ContinuoParameters", "ContinuoListening"], swiftSettings: fast),
         .target(name: "ContinuoDaemon",
-                dependencies: ["ContinuoEngine", "ContinuoJACK", "ContinuoProtocol", "ContinuoFiles", "ContinuoModel", "ContinuoSampling", "ContinuoEncoding", "ContinuoMIDI",
+                dependencies: ["ContinuoEngine", "ContinuoJACK", "ContinuoALSA", "ContinuoProtocol", "ContinuoFiles", "ContinuoModel", "ContinuoSampling", "ContinuoEncoding", "ContinuoMIDI",
                                .product(name: "TOMLKit", package: "TOMLKit"),
                                .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "ContinuoProtocol", dependencies: ["ContinuoParameters", "ContinuoJSON"]),
@@ -80,9 +80,9 @@ let package = Package(
         .testTarget(name: "ContinuoEngineTests", dependencies: ["ContinuoEngine", "ContinuoMIDI", "ContinuoParameters", "ContinuoListening"]),
         .testTarget(name: "ContinuoListeningTests", dependencies: ["ContinuoListening"]),
         .testTarget(name: "ContinuoALSATests", dependencies: ["ContinuoALSA", "ContinuoMIDI"]),
-        .testTarget(name: "ContinuoDaemonTests", dependencies: ["ContinuoDaemon", "ContinuoEngine", "ContinuoJACK", "ContinuoMIDI", "ContinuoModel", "ContinuoEncoding", "ContinuoProtocol"]),
+        .testTarget(name: "ContinuoDaemonTests", dependencies: ["ContinuoDaemon", "ContinuoALSA", "ContinuoEngine", "ContinuoJACK", "ContinuoMIDI", "ContinuoModel", "ContinuoEncoding", "ContinuoProtocol"]),
         .testTarget(name: "ContinuoProtocolTests", dependencies: ["ContinuoProtocol", "ContinuoRandom"]),
         .testTarget(name: "ContinuoOfflineTests", dependencies: ["ContinuoOffline"]),
-        .testTarget(name: "ContinuoCLITests", dependencies: ["continuo", "ContinuoModel", "ContinuoHarness", "ContinuoDaemon", "ContinuoProtocol", "ContinuoTestSupport"]),
+        .testTarget(name: "ContinuoCLITests", dependencies: ["continuo", "ContinuoALSA", "ContinuoMIDI", "ContinuoModel", "ContinuoHarness", "ContinuoDaemon", "ContinuoProtocol", "ContinuoTestSupport"]),
     ]
 )

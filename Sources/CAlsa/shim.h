@@ -1,5 +1,11 @@
 #include <alsa/asoundlib.h>
+#include <errno.h>
 #include <poll.h>
+#include <signal.h>
+#include <time.h>
+
+/* glibc declares ppoll only under _GNU_SOURCE, which a module's headers cannot count on. */
+extern int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout, const sigset_t *sigmask);
 
 /* The sequencer API's setters are macros and its info structs are opaque with alloca
    constructors; Swift sees neither, so these small wrappers do what each step needs. */
@@ -93,8 +99,9 @@ typedef struct {
     int client, port;      /* source (MIDI) or the port that appeared or went away */
 } continuo_seq_input;
 
-/* Waits up to `timeout_ms` for one event and decodes it. */
-static inline int continuo_seq_receive(snd_seq_t *seq, snd_midi_event_t *decoder, int timeout_ms,
+/* Waits up to `timeout_ns` (0: not at all) for one event and decodes it. ppoll, not poll:
+   the sequencer thread wakes once a period, which is finer than a millisecond. */
+static inline int continuo_seq_receive(snd_seq_t *seq, snd_midi_event_t *decoder, long long timeout_ns,
                                        unsigned char *bytes, int capacity, continuo_seq_input *out) {
     out->kind = 0; out->length = 0; out->ns = -1; out->client = -1; out->port = -1;
     if (snd_seq_event_input_pending(seq, 1) <= 0) {
@@ -102,8 +109,11 @@ static inline int continuo_seq_receive(snd_seq_t *seq, snd_midi_event_t *decoder
         struct pollfd fds[4];
         if (count > 4) count = 4;
         snd_seq_poll_descriptors(seq, fds, count, POLLIN);
-        int ready = poll(fds, count, timeout_ms);
-        if (ready <= 0) return ready;
+        if (timeout_ns < 0) timeout_ns = 0;
+        struct timespec timeout = { (time_t)(timeout_ns / 1000000000LL), (long)(timeout_ns % 1000000000LL) };
+        int ready = ppoll(fds, count, &timeout, NULL);
+        if (ready < 0) return -errno;
+        if (ready == 0) return 0;
     }
     snd_seq_event_t *ev = NULL;
     int err = snd_seq_event_input(seq, &ev);

@@ -9,6 +9,11 @@ public struct ALSAError: Error, CustomStringConvertible {
     public var call: String
     public var code: Int32
     public var description: String { "\(call): \(String(cString: snd_strerror(code)))" }
+
+    public init(call: String, code: Int32) {
+        self.call = call
+        self.code = code
+    }
 }
 
 /// One ALSA sequencer client: a MIDI input and output port, and a started queue whose real-time
@@ -91,8 +96,14 @@ public final class ALSASequencer: @unchecked Sendable {
     /// The next event, waiting up to `timeoutMilliseconds`; nil when none came. Events that are
     /// not short MIDI messages (sysex, system events) are skipped.
     public func receive(timeoutMilliseconds: Int32) throws(ALSAError) -> Input? {
+        try receive(timeoutNanoseconds: Int64(timeoutMilliseconds) * 1_000_000)
+    }
+
+    /// The next event, waiting up to `timeoutNanoseconds` (0: only what is already there).
+    /// Allocates nothing: the sequencer thread's call.
+    public func receive(timeoutNanoseconds: Int64) throws(ALSAError) -> Input? {
         var info = continuo_seq_input()
-        let got = continuo_seq_receive(handle, decoder, timeoutMilliseconds, inputBytes, 64, &info)
+        let got = continuo_seq_receive(handle, decoder, timeoutNanoseconds, inputBytes, 64, &info)
         if got < 0 && got != -EINTR && got != -ENOSPC { throw ALSAError(call: "snd_seq_event_input", code: got) }
         guard got > 0 else { return nil }
         switch info.kind {

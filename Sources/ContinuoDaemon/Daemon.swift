@@ -12,6 +12,12 @@ public final class Daemon: @unchecked Sendable {
         public var presetPath: String
         public var modelPath: String
         public var jackServer: String?
+        /// nil: the preset's. `auto` with a named JACK server means JACK.
+        public var backend: Backend?
+        /// Ports to connect besides the preset's (`--connect-in`, `--connect-out`), on whichever
+        /// backend runs.
+        public var connectInput: [String] = []
+        public var connectOutput: [String] = []
         public var seed: UInt64 = 1
         /// The control socket; nil: none.
         public var socketPath: String?
@@ -27,6 +33,8 @@ public final class Daemon: @unchecked Sendable {
 
     /// Totals printed when the daemon stops (the latency harness reads them).
     public struct Report: Sendable, Codable {
+        /// The backend of the latest connection ("jack", "alsa"), empty before any.
+        public var backend = ""
         public var connections = 0
         public var inputs = 0
         public var droppedInputs = 0
@@ -128,7 +136,7 @@ public final class Daemon: @unchecked Sendable {
         thread.name = "continuo-\(name)"
         added.withLock { $0.append(Added(instance: instance, thread: thread)) }
         thread.start()
-        log.info("instance '\(name)' added (preset \(preset.name), JACK client \(options.preset.jack.clientName))")
+        log.info("instance '\(name)' added (preset \(preset.name), client \(options.preset.jack.clientName))")
         return instance
     }
 
@@ -160,5 +168,14 @@ public final class Daemon: @unchecked Sendable {
 
     func instanceAlive(_ instance: Instance) {
         if instance === main { notifier.watchdog() }
+    }
+}
+
+extension Daemon.Options {
+    /// The backend to play on: the command line's, else the preset's; `auto` with a JACK server
+    /// named on the command line means that server.
+    public var chosenBackend: Backend {
+        let wanted = backend ?? preset.backend
+        return wanted == .auto && jackServer != nil ? .jack : wanted
     }
 }

@@ -17,6 +17,13 @@ public struct Preset: Sendable, Equatable {
         public var connectOutput: [String] = []
     }
 
+    /// `[alsa]`: sequencer ports to connect, by a substring of "client:port" names (as
+    /// `aconnect -l` shows them) or "client:port" numbers. The client and port names are `[jack]`'s.
+    public struct ALSA: Sendable, Equatable {
+        public var connectInput: [String] = []
+        public var connectOutput: [String] = []
+    }
+
     public var name = "default"
     public var description = ""
     /// "default" (the bundled model) or a path, relative to the preset file.
@@ -27,7 +34,10 @@ public struct Preset: Sendable, Equatable {
     public var scale: String?
     /// `[sampler] pitch_range = [low, high]`.
     public var pitchRange: ClosedRange<Int>?
+    /// `backend`: "jack", "alsa" or "auto" (JACK when a server runs, else ALSA).
+    public var backend = Backend.auto
     public var jack = Jack()
+    public var alsa = ALSA()
     /// `[cc]`: controller numbers (0...127) for the knobs a performer can turn, by parameter
     /// name (or `on_off`).
     public var controls: [CCTarget: Int] = [:]

@@ -70,10 +70,16 @@ public enum PresetLoader {
         }
         var preset = Preset()
         let reader = TableReader(table: table, text: text, file: file, path: [])
-        try reader.allowOnly(["name", "description", "model", "engine", "sampler", "jack", "cc"])
+        try reader.allowOnly(["name", "description", "model", "backend", "engine", "sampler", "jack", "alsa", "cc"])
         preset.name = try reader.string("name") ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         preset.description = try reader.string("description") ?? ""
         preset.model = try reader.string("model") ?? "default"
+        if let backend = try reader.string("backend") {
+            guard let chosen = Backend(rawValue: backend) else {
+                throw reader.fail("backend", "'\(backend)' is not a backend; use one of \(Backend.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            preset.backend = chosen
+        }
 
         for section in Parameter.Section.allCases {
             guard let table = try reader.table(section.rawValue) else { continue }
@@ -95,6 +101,11 @@ public enum PresetLoader {
             preset.jack.outputPort = try jack.string("output_port") ?? preset.jack.outputPort
             preset.jack.connectInput = try jack.strings("connect_input") ?? []
             preset.jack.connectOutput = try jack.strings("connect_output") ?? []
+        }
+        if let alsa = try reader.table("alsa") {
+            try alsa.allowOnly(["connect_input", "connect_output"])
+            preset.alsa.connectInput = try alsa.strings("connect_input") ?? []
+            preset.alsa.connectOutput = try alsa.strings("connect_output") ?? []
         }
         if let cc = try reader.table("cc") {
             let targets = Parameter.allCases.map { CCTarget.parameter($0) } + [.onOff]

@@ -10,6 +10,7 @@ enum PresetWriter {
         root["name"] = preset.name
         root["description"] = preset.description
         root["model"] = preset.model
+        root["backend"] = preset.backend.rawValue
         for section in Parameter.Section.allCases {
             let table = TOMLTable()
             for parameter in Parameter.allCases where parameter.section == section {
@@ -28,6 +29,10 @@ enum PresetWriter {
         jack["connect_input"] = preset.jack.connectInput
         jack["connect_output"] = preset.jack.connectOutput
         root["jack"] = jack
+        let alsa = TOMLTable()
+        alsa["connect_input"] = preset.alsa.connectInput
+        alsa["connect_output"] = preset.alsa.connectOutput
+        root["alsa"] = alsa
         let cc = TOMLTable()
         for (target, controller) in preset.controls.sorted(by: { $0.key.description < $1.key.description }) {
             cc[target.description] = controller

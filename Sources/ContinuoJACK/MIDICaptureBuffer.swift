@@ -51,6 +51,11 @@ public final class MIDICaptureBuffer {
                          cycleStart: cycleStart, frames: frames, counters: counters)
     }
 
+    /// Events captured since the last `removeAll()`; with `subscript`, read without copying
+    /// (a sequencer thread forwards them each cycle and must not allocate).
+    public var count: Int { countPointer.pointee }
+    public subscript(index: Int) -> CapturedMIDI { storage[index] }
+
     public var events: [CapturedMIDI] { Array(UnsafeBufferPointer(start: storage, count: countPointer.pointee)) }
     public var refusedWrites: Int { counters[0].load(ordering: .relaxed) }
     public func removeAll() { countPointer.pointee = 0 }

@@ -78,7 +78,7 @@ public enum ErrorCode: String, CaseIterable, Sendable, Hashable, Codable {
         case .presetInvalid: "The preset file exists but cannot be read as a preset."
         case .modelInvalid: "The model file exists but is not a usable model; the old model keeps playing."
         case .ioError: "Reading or writing a file failed (permissions, disk full)."
-        case .jackUnavailable: "The JACK server is not running or the client was shut down."
+        case .jackUnavailable: "Not connected: the JACK server is not running or the client was shut down (on ALSA: the sequencer failed)."
         case .internalError: "A bug in the daemon. Please report it."
         }
     }

@@ -6,16 +6,23 @@ import Foundation
 struct DaemonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
-        abstract: "Run the accompanist on JACK: listen on a MIDI input port, answer on a MIDI output port.",
+        abstract: "Run the accompanist on JACK or the ALSA sequencer: listen on a MIDI input port, answer on a MIDI output port.",
         discussion: """
         Runs in the foreground with readable logs until SIGTERM or Ctrl-C, which release every machine \
-        note before leaving JACK. Without a JACK server it waits and connects when one appears; if the \
-        server goes away it reconnects. It never starts a JACK server itself (scripts/run does, for the demo).
+        note before leaving. --backend auto (the default) plays on JACK when a server runs, else on the \
+        ALSA sequencer (a USB keyboard with no JACK: see `aconnect -l` for the names --connect-in takes). \
+        With neither it waits and connects when one appears; if the server goes away it reconnects. It \
+        never starts a JACK server itself (scripts/run does, for the demo).
         """)
 
     @Option(help: "Preset name (from presets/) or a .toml file.") var preset = "jam"
     @Option(help: "Model file (default: the preset's, normally the bundled model).") var model: String?
+    @Option(help: "jack, alsa or auto (JACK when a server runs, else ALSA). Default: the preset's (auto); a --jack-server means jack.") var backend: Backend?
     @Option(help: "JACK server name (default: the default server).") var jackServer: String?
+    @Option(name: .customLong("connect-in"), help: "Connect this port to the input, by name (JACK port pattern, or part of an ALSA 'client:port' name as aconnect -l shows); repeatable. On ALSA, ports that appear later are connected when they do.")
+    var connectIn: [String] = []
+    @Option(name: .customLong("connect-out"), help: "Connect the output to this port, by name; repeatable.")
+    var connectOut: [String] = []
     @Option(help: "Seed of the machine's choices.") var seed: UInt64 = 1
     @Option(help: "Control socket (default: $XDG_RUNTIME_DIR/continuo/control.sock).") var socket: String?
     @Option(help: "Let this group use the control socket too (mode 0660).") var socketGroup: String?
@@ -42,6 +49,9 @@ struct DaemonCommand: ParsableCommand {
         }
         var options = Daemon.Options(preset: loaded.preset, presetPath: loaded.path, modelPath: modelPath, jackServer: jackServer)
         options.seed = seed
+        options.backend = backend
+        options.connectInput = connectIn
+        options.connectOutput = connectOut
         options.socketPath = noSocket ? nil : (socket ?? ControlSocketServer.defaultPath())
         options.socketGroup = socketGroup
         let daemon: Daemon
@@ -62,6 +72,8 @@ struct DaemonCommand: ParsableCommand {
         print("report " + String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self))
     }
 }
+
+extension Backend: ExpressibleByArgument {}
 
 /// Turns SIGTERM and SIGINT into a call on a dispatch queue (never inside the signal handler).
 final class SignalStopper {

@@ -38,6 +38,8 @@ import ContinuoProtocol
         ("[cc]\nvolume = 7\n", "cc.volume", 2, "unknown key"),
         ("[engine]\neffect_through = 1\n", "engine.effect_through", 2, "true or false"),
         ("[sampler]\ntop_k = 400\n", "sampler.top_k", 2, "out of range"),
+        ("name = \"x\"\nbackend = \"coreaudio\"\n", "backend", 2, "not a backend"),
+        ("[alsa]\nconnect = [\"USB\"]\n", "alsa.connect", 2, "unknown key"),
     ])
     func badPresetsNameTheKeyAndLine(text: String, key: String, line: Int, message: String) {
         do {
@@ -75,8 +77,33 @@ import ContinuoProtocol
         preset.values[.temperature] = .real(0.85)
         preset.controls[.onOff] = 64
         preset.controls[.parameter(.responseBeats)] = 21
+        preset.backend = .alsa
+        preset.alsa.connectInput = ["USB Keyboard", "20:0"]
+        preset.alsa.connectOutput = ["FLUID Synth"]
         let text = PresetWriter.toml(preset)
         let again = try PresetLoader.parse(text, file: "saved.toml")
         #expect(again == preset, "\(text)")
+    }
+
+    /// `backend` and `[alsa]`: what a Raspberry Pi between a keyboard and a synth needs.
+    @Test func aPresetCanChooseALSAAndItsPorts() throws {
+        let preset = try PresetLoader.parse("""
+            backend = "alsa"
+            [alsa]
+            connect_input = ["USB Keyboard"]
+            connect_output = ["FLUID Synth", "128:0"]
+            """, file: "pi.toml")
+        #expect(preset.backend == .alsa)
+        #expect(preset.alsa.connectInput == ["USB Keyboard"])
+        #expect(preset.alsa.connectOutput == ["FLUID Synth", "128:0"])
+        #expect(try PresetLoader.parse("", file: "plain.toml").backend == .auto, "auto unless a preset says otherwise")
+        var options = Daemon.Options(preset: preset, presetPath: "", modelPath: "", jackServer: nil)
+        #expect(options.chosenBackend == .alsa)
+        options.backend = .jack
+        #expect(options.chosenBackend == .jack, "the command line wins")
+        options.backend = nil
+        options.preset.backend = .auto
+        options.jackServer = "studio"
+        #expect(options.chosenBackend == .jack, "a named JACK server means JACK")
     }
 }
