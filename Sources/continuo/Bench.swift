@@ -1,5 +1,4 @@
 import ArgumentParser
-import ContinuoALSA
 import ContinuoEncoding
 import ContinuoHarness
 import ContinuoModel
@@ -199,51 +198,6 @@ struct BenchMusicianship: ParsableCommand {
             throw error
         } catch {
             throw CLIError(error)
-        }
-    }
-}
-
-struct BenchALSA: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "alsa",
-        abstract: "How late the ALSA sequencer delivers queue-scheduled notes, through the kernel's Midi Through port (run it with scripts/alsa-vm where there is no /dev/snd/seq).")
-
-    @Option(help: "Notes to schedule.") var notes = 400
-    @Option(help: "Milliseconds between notes.") var spacing = 10.0
-    @Option(help: "How far ahead each note is sent, in milliseconds.") var ahead = 5.0
-
-    func run() throws {
-        guard ALSASequencer.isAvailable else { throw CLIError("no ALSA sequencer here (/dev/snd/seq); try scripts/alsa-vm \(CommandLine.arguments.joined(separator: " "))") }
-        do {
-            let seq = try ALSASequencer(name: "continuo-bench")
-            guard let through = seq.ports.first(where: { $0.clientName == "Midi Through" && $0.sends && $0.receives }) else {
-                throw CLIError("no Midi Through port (load snd-seq-dummy)")
-            }
-            try seq.play(into: through)
-            try seq.listen(to: through)
-            var lateness: [Double] = []
-            // One note at a time, sent `ahead` before its time, as the daemon's worker would.
-            var due = seq.now + Int64(50e6)
-            for k in 0..<notes {
-                while seq.now < due - Int64(ahead * 1e6) { usleep(200) }
-                try seq.send(.noteOn(channel: 0, pitch: UInt8(36 + k % 60), velocity: 80), at: due)
-                let deadline = Date().addingTimeInterval(1)
-                while Date() < deadline {
-                    if case let .message(m, at, _, _)? = try seq.receive(timeoutMilliseconds: 20), m.isNoteOn {
-                        lateness.append(Double(at - due) / 1e6)
-                        break
-                    }
-                }
-                try seq.send(.noteOff(channel: 0, pitch: UInt8(36 + k % 60)), at: nil)
-                due += Int64(spacing * 1e6)
-            }
-            let sorted = lateness.sorted()
-            func pct(_ p: Double) -> String { String(format: "%.3f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) }
-            print("ALSA queue delivery, \(sorted.count) of \(notes) notes through \(through): lateness in ms p50 \(pct(0.5)), p99 \(pct(0.99)), max \(String(format: "%.3f", sorted.last ?? .nan)), min \(String(format: "%.3f", sorted.first ?? .nan))")
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            throw CLIError("\(error)")
         }
     }
 }
