@@ -14,6 +14,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "continuo", targets: ["continuo"]),
+        // The LV2 plugin (continuo.lv2/libContinuoLV2.so; `continuo lv2 install` makes the bundle).
+        .library(name: "ContinuoLV2", type: .dynamic, targets: ["ContinuoLV2"]),
         .library(name: "ContinuoMIDI", targets: ["ContinuoMIDI"]),
         .library(name: "ContinuoEncoding", targets: ["ContinuoEncoding"]),
         .library(name: "ContinuoModel", targets: ["ContinuoModel"]),
@@ -55,6 +57,8 @@ let package = Package(
                 dependencies: ["ContinuoEngine", "ContinuoJACK", "ContinuoALSA", "ContinuoProtocol", "ContinuoFiles", "ContinuoModel", "ContinuoSampling", "ContinuoEncoding", "ContinuoMIDI",
                                .product(name: "TOMLKit", package: "TOMLKit"),
                                .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .systemLibrary(name: "CLV2", pkgConfig: "lv2", providers: [.apt(["lv2-dev"])]),
+        .target(name: "ContinuoLV2", dependencies: ["CLV2", "ContinuoDaemon", "ContinuoJACK", "ContinuoMIDI", "ContinuoParameters", "ContinuoProtocol"]),
         .target(name: "ContinuoProtocol", dependencies: ["ContinuoParameters", "ContinuoJSON"]),
         // Child processes that are always stopped and reaped (the harness's jackd and daemon).
         .target(name: "ContinuoProcess"),
@@ -67,7 +71,7 @@ let package = Package(
                 dependencies: ["ContinuoFiles", "ContinuoJSON", "ContinuoMIDI", "ContinuoEncoding", "ContinuoModel", "ContinuoRandom", "ContinuoSampling", "ContinuoPlot",
                                "ContinuoEngine", "ContinuoListening", "ContinuoParameters"]),
         .executableTarget(name: "continuo",
-                          dependencies: ["ContinuoDaemon", "ContinuoHarness", "ContinuoALSA", "ContinuoProtocol", "ContinuoParameters", "ContinuoOffline", "ContinuoModel", "ContinuoEncoding", "ContinuoMIDI", "ContinuoSampling",
+                          dependencies: ["ContinuoDaemon", "ContinuoHarness", "ContinuoALSA", "CLV2", "ContinuoProtocol", "ContinuoParameters", "ContinuoOffline", "ContinuoModel", "ContinuoEncoding", "ContinuoMIDI", "ContinuoSampling",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ContinuoJSONTests", dependencies: ["ContinuoJSON", "ContinuoRandom"]),
         .testTarget(name: "ContinuoRandomTests", dependencies: ["ContinuoRandom"]),

@@ -31,8 +31,9 @@ public final class Instance: @unchecked Sendable {
 
     // Worker-thread state reachable from control commands (WorkerContext); other threads see
     // it only through `summary` and replies, never directly.
-    var currentPreset: Preset
-    var modelPath: String
+    var currentPreset: Preset { didSet { let name = currentPreset.name; playingShared.withLock { $0.preset = name } } }
+    var modelPath: String { didSet { let path = modelPath; playingShared.withLock { $0.model = path } } }
+    private let playingShared = Mutex<(model: String, preset: String)>(("", ""))
     let capture = CaptureBuffer()
     private var currentSession: (any MIDISession)?
     private var latencies = Histogram<UInt64>(highestTrackableValue: 48_000 * 60, numberOfSignificantValueDigits: .three)
@@ -48,13 +49,24 @@ public final class Instance: @unchecked Sendable {
     private static let maximumPendingJobs = 4096
     private let summary = Mutex<JSONValue>(.null)
 
-    init(name: String, options: Daemon.Options, log: Log, host: Daemon?) throws {
+    /// Where a host other than JACK or ALSA (a plugin) makes the session; nil: the backend's.
+    private let sessionFactory: (() throws -> any MIDISession)?
+
+    /// An instance playing on the session `sessionFactory` makes (a plugin host's), without a
+    /// daemon around it; `run()` it on a thread of its own.
+    public convenience init(name: String, options: Daemon.Options, log: Log, session sessionFactory: @escaping () throws -> any MIDISession) throws {
+        try self.init(name: name, options: options, log: log, host: nil, sessionFactory: sessionFactory)
+    }
+
+    init(name: String, options: Daemon.Options, log: Log, host: Daemon?, sessionFactory: (() throws -> any MIDISession)? = nil) throws {
+        self.sessionFactory = sessionFactory
         self.name = name
         self.options = options
         self.host = host
         self.log = log
         currentPreset = options.preset
         modelPath = options.modelPath
+        playingShared.withLock { $0 = (options.modelPath, options.preset.name) }
         let model = try ModelStore.load(options.modelPath)
         inference = LSTMInference(model: model, precision: .int8, maxBatch: 8)
         MathThreads.set(1)
@@ -62,6 +74,8 @@ public final class Instance: @unchecked Sendable {
     }
 
     public func requestStop() { stopFlag.store(true, ordering: .relaxed) }
+    /// Lets `run()` run again after a stop (a plugin deactivated and activated again).
+    public func clearStop() { stopFlag.store(false, ordering: .relaxed) }
     private var stopRequested: Bool { stopFlag.load(ordering: .relaxed) }
 
     // MARK: For the control thread
@@ -78,6 +92,21 @@ public final class Instance: @unchecked Sendable {
     func loadInference(_ path: String) throws -> LSTMInference {
         LSTMInference(model: try ModelStore.load(path), precision: .int8, maxBatch: 8)
     }
+
+    /// Loads `path` here and swaps it in on the worker between two steps; a bad file throws and
+    /// the current model plays on.
+    public func swapModel(path: String) throws {
+        let inference = UncheckedBox(try loadInference(path))
+        _ = enqueue({ $0.swap(inference.value, path: path) }, reply: { _ in })
+    }
+
+    /// Applies a preset's engine and sampler settings on the worker.
+    public func apply(_ preset: Preset) {
+        _ = enqueue({ $0.apply(preset: preset) }, reply: { _ in })
+    }
+
+    /// The model and preset now playing (what a plugin saves with the session).
+    public var playing: (model: String, preset: String) { playingShared.withLock { $0 } }
 
     /// Queues work for the worker; false when too much is waiting (the caller sheds it).
     func enqueue(_ work: @escaping @Sendable (WorkerContext) -> Result<JSONValue, ProtocolError>,
@@ -157,6 +186,7 @@ public final class Instance: @unchecked Sendable {
 
     /// `auto`: JACK when a server runs, else the ALSA sequencer where the machine has one.
     private func connect(_ backend: Backend) throws -> any MIDISession {
+        if let sessionFactory { return try sessionFactory() }
         switch backend {
         case .jack: return try JackSession(options: options, log: log)
         case .alsa: return try ALSASession(options: options, log: log)
@@ -262,6 +292,11 @@ public final class Instance: @unchecked Sendable {
             if Date().timeIntervalSince(lastHousekeeping) > 0.01 {
                 lastHousekeeping = Date()
                 for line in session.housekeeping() { log.info(name == Daemon.instanceName ? line : "[\(name)] \(line)") }
+                for (parameter, value) in session.parameterChanges() where engine.value(of: parameter) != value {
+                    engine.set(parameter, value)
+                    applyOutput(engine.advance(to: session.nextCycle), now: session.nextCycle)
+                    publish(.param(parameter, value))
+                }
                 // JACK may change its period or rate while we run (jack_bufsize): follow it.
                 if Int64(session.bufferSize) != period || session.sampleRate != sampleRate {
                     period = Int64(session.bufferSize)

@@ -1,11 +1,12 @@
 import ContinuoJACK
 import ContinuoMIDI
+import ContinuoParameters
 import ContinuoProtocol
 
 /// One connection to a MIDI system (a JACK server, the ALSA sequencer), as the worker loop sees
 /// it: stamped input to take, a scheduler to hand output to, and a clock in frames. The engine,
 /// the control commands and the output contract are the same whichever it is.
-protocol MIDISession: AnyObject {
+public protocol MIDISession: AnyObject {
     /// "JACK" or "ALSA", for logs and status.
     var backend: Backend { get }
     var sampleRate: Int { get }
@@ -30,6 +31,13 @@ protocol MIDISession: AnyObject {
     /// This backend's part of `status`.
     func statusFields() -> [String: JSONValue]
     func close()
+    /// Parameter changes that came with the backend's own controls (a plugin's control ports),
+    /// applied by the worker between two engine steps.
+    func parameterChanges() -> [(Parameter, ParameterValue)]
+}
+
+extension MIDISession {
+    public func parameterChanges() -> [(Parameter, ParameterValue)] { [] }
 }
 
 /// Which MIDI system the daemon plays on: `auto` takes JACK when a server runs, else ALSA.

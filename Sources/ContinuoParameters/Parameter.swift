@@ -201,3 +201,35 @@ public enum Parameter: String, CaseIterable, Sendable, Hashable, Codable {
         }
     }
 }
+
+extension Parameter {
+    /// The value a plugin control port's number means (LV2 ports are floats): reals clamped,
+    /// integers rounded, a choice by its index, a flag on at 0.5 and above.
+    public func value(forControl number: Double) -> ParameterValue {
+        switch domain {
+        case let .real(range): return .real(min(max(number, range.lowerBound), range.upperBound))
+        case let .integer(range): return .integer(min(max(Int(number.rounded()), range.lowerBound), range.upperBound))
+        case let .choice(choices): return .choice(choices[min(max(Int(number.rounded()), 0), choices.count - 1)])
+        case .flag: return .flag(number >= 0.5)
+        }
+    }
+
+    /// The control port number that means `value` (the inverse of `value(forControl:)`).
+    public func controlNumber(of value: ParameterValue) -> Double {
+        switch (domain, value) {
+        case let (.choice(choices), .choice(name)): return Double(choices.firstIndex(of: name) ?? 0)
+        case let (_, .flag(on)): return on ? 1 : 0
+        default: return value.doubleValue ?? 0
+        }
+    }
+
+    /// The control port's range: the table's for numbers, indices for a choice, 0...1 for a flag.
+    public var controlRange: ClosedRange<Double> {
+        switch domain {
+        case let .real(range): return range
+        case let .integer(range): return Double(range.lowerBound)...Double(range.upperBound)
+        case let .choice(choices): return 0...Double(choices.count - 1)
+        case .flag: return 0...1
+        }
+    }
+}
