@@ -24,6 +24,13 @@ public struct LatencyHarness {
         public var seed: UInt64 = 7
         /// The daemon's control socket (default: a temporary path), e.g. for abusing it meanwhile.
         public var socket: String?
+        /// Instead of `continuo daemon`, this command (a plugin host such as jalv, argv[0] a
+        /// path), with JACK_DEFAULT_SERVER naming the private server.
+        public var host: [String]?
+        public var hostEnvironment: [String: String] = [:]
+        /// A line written to the host's standard input halfway through the script (jalv's
+        /// console: "mode = 0"); the result counts the machine's notes heard from 0.1 s after.
+        public var midwayLine: String?
 
         public init(executable: String) { self.executable = executable }
     }
@@ -54,6 +61,8 @@ public struct LatencyHarness {
         public var rssStartKB: Int
         public var rssEndKB: Int
         public var daemonLog: String
+        /// Machine note-ons heard from 0.1 s after `midway` (nil without one).
+        public var machineNotesAfterMidway: Int?
     }
 
     public let options: Options
@@ -70,11 +79,25 @@ public struct LatencyHarness {
         let socket = options.socket ?? folder.path("control.sock")
         // In the caller's process group: a Ctrl-C on `continuo bench latency` reaches the daemon
         // too, and whoever kills the bench's group kills the daemon with it.
-        let daemon = try ChildProcess(options.executable,
+        let daemon: ChildProcess
+        // A host reads commands on its standard input and quits when it ends: a FIFO held open here.
+        var hostInput: Int32 = -1
+        defer { if hostInput >= 0 { close(hostInput) } }
+        if let host = options.host {
+            let fifo = folder.path("host.in")
+            guard mkfifo(fifo, 0o600) == 0 else { throw HarnessError.daemonDidNotConnect("cannot make \(fifo)") }
+            hostInput = open(fifo, O_RDWR)
+            daemon = try ChildProcess(host[0], Array(host.dropFirst()),
+                                      environment: ["JACK_NO_START_SERVER": "1", "JACK_DEFAULT_SERVER": server.name].merging(options.hostEnvironment) { $1 },
+                                      standardInput: .file(fifo),
+                                      standardOutput: .file(reportPath), standardError: .file(logPath), group: .inherit)
+        } else {
+            daemon = try ChildProcess(options.executable,
                                       ["daemon", "--preset", options.preset, "--jack-server", server.name, "--socket", socket]
                                           + (options.model.map { ["--model", $0] } ?? []),
                                       environment: ["JACK_NO_START_SERVER": "1"],
                                       standardOutput: .file(reportPath), standardError: .file(logPath), group: .inherit)
+        }
         defer { daemon.stop(grace: 10) } // on every path, a throw included; reaps
         func text(_ path: String) -> String { String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
 
@@ -113,7 +136,13 @@ public struct LatencyHarness {
         player.start.store(origin, ordering: .releasing)
         var heard: [ScriptedPlayer.Heard] = []
         var lastReport = Date()
+        let midwayAt = Date().addingTimeInterval(options.seconds / 2)
+        var midwayFrame: Int64? = nil
         while !player.finished {
+            if let line = options.midwayLine, midwayFrame == nil, Date() >= midwayAt {
+                midwayFrame = listenerClient.monitor.lastCycleStart
+                _ = (line + "\n").withCString { write(hostInput, $0, strlen($0)) }
+            }
             while let event = listener.heard.pop() { heard.append(event) }
             if Date().timeIntervalSince(lastReport) >= 10 {
                 lastReport = Date()
@@ -145,10 +174,15 @@ public struct LatencyHarness {
            let json = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8)) as? [String: Any] {
             daemonReport = json.compactMapValues { $0 as? Int }   // the counters (not the backend's name)
         }
-        return analyse(heard: heard, script: script, sampleRate: server.sampleRate, period: server.period, origin: origin,
-                       xrunsDuringPlay: xrunsDuringPlay, harnessXruns: harnessXruns, daemonReport: daemonReport, exitStatus: exitStatus.code,
-                       rssStart: rssStart, rssEnd: rssEnd,
-                       log: text(logPath))
+        var result = analyse(heard: heard, script: script, sampleRate: server.sampleRate, period: server.period, origin: origin,
+                             xrunsDuringPlay: xrunsDuringPlay, harnessXruns: harnessXruns, daemonReport: daemonReport, exitStatus: exitStatus.code,
+                             rssStart: rssStart, rssEnd: rssEnd,
+                             log: text(logPath))
+        if let midwayFrame {
+            let from = midwayFrame + Int64(server.sampleRate / 10)
+            result.machineNotesAfterMidway = heard.filter { $0.frame >= from && $0.bytes.isNoteOn && $0.bytes.channel == options.machineChannel }.count
+        }
+        return result
     }
 
     public enum HarnessError: Error, CustomStringConvertible {
@@ -237,7 +271,8 @@ public struct LatencyHarness {
         return Result(sampleRate: sampleRate, period: period, inputNotes: inputs.count, responded: responded,
                       responseLatencyFrames: summary(response), passThroughLatencyFrames: summary(through),
                       stuckNotes: sounding.count, receivedEvents: heard.count, xrunsDuringPlay: xrunsDuringPlay, harnessXruns: harnessXruns,
-                      daemonReport: daemonReport, daemonExitStatus: exitStatus, rssStartKB: rssStart, rssEndKB: rssEnd, daemonLog: log)
+                      daemonReport: daemonReport, daemonExitStatus: exitStatus, rssStartKB: rssStart, rssEndKB: rssEnd, daemonLog: log,
+                      machineNotesAfterMidway: nil)
     }
 
     static func residentKB(pid: Int32) -> Int {

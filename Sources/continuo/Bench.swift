@@ -8,7 +8,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (use a release build).",
-        subcommands: [BenchParse.self, BenchModel.self, BenchGenerate.self, BenchLatency.self, BenchMusicianship.self, BenchALSA.self])
+        subcommands: [BenchParse.self, BenchModel.self, BenchGenerate.self, BenchLatency.self, BenchMusicianship.self, BenchALSA.self, BenchLV2.self])
 }
 
 struct BenchParse: ParsableCommand {
@@ -127,6 +127,10 @@ struct BenchLatency: ParsableCommand {
     @Option(help: "Channel (1-16) the machine answers on, as in the preset.") var machineChannel = 2
     @Option(help: "The daemon's control socket (default: a temporary one).") var socket: String?
     @Flag(help: "JSON output.") var json = false
+    @Option(name: .customLong("host"), help: "Instead of the daemon, run this plugin host (one argument per --host, e.g. --host /usr/bin/jalv --host=-x --host URI).")
+    var host: [String] = []
+    @Option(name: .customLong("host-env"), help: "KEY=VALUE in the host's environment (repeatable).") var hostEnvironment: [String] = []
+    @Option(help: "A line for the host's console halfway through (jalv: \"mode = 0\").") var midwayLine: String?
 
     func run() throws {
         noteIfDebugBuild(release: "`swift build -c release` and .build/release/continuo")
@@ -138,6 +142,14 @@ struct BenchLatency: ParsableCommand {
         options.controlEvery = controlEvery
         options.machineChannel = UInt8(max(1, min(16, machineChannel)) - 1)
         options.socket = socket
+        if !host.isEmpty {
+            options.host = host
+            options.hostEnvironment = Dictionary(hostEnvironment.compactMap { pair -> (String, String)? in
+                guard let eq = pair.firstIndex(of: "=") else { return nil }
+                return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+            }) { $1 }
+            options.midwayLine = midwayLine
+        }
         let result: LatencyHarness.Result
         do {
             result = try LatencyHarness(options: options).run { print($0) }
@@ -146,7 +158,7 @@ struct BenchLatency: ParsableCommand {
         }
         if json {
             var copy = result
-            copy.daemonLog = ""
+            if host.isEmpty { copy.daemonLog = "" }   // a plugin host's log says what the plugin logged
             print(try JSONOutput.string(copy))
             return
         }
