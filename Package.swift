@@ -63,7 +63,7 @@ let package = Package(
         // Child processes that are always stopped and reaped (the harness's jackd and daemon).
         .target(name: "ContinuoProcess"),
         .target(name: "ContinuoHarness",
-                dependencies: ["ContinuoJACK", "ContinuoMIDI", "ContinuoRandom", "ContinuoProcess", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+                dependencies: ["CLV2", "ContinuoParameters", "ContinuoJACK", "ContinuoMIDI", "ContinuoRandom", "ContinuoProcess", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Test-only: shared fixtures and waits; no shipped target depends on it.
         .target(name: "ContinuoTestSupport", dependencies: ["ContinuoProcess"]),
         .target(name: "ContinuoFiles", dependencies: ["ContinuoModel", "ContinuoEncoding"]),

@@ -166,3 +166,27 @@ static inline void continuo_lv2_reset_input(LV2_Atom_Sequence *sequence, LV2_URI
     sequence->body.unit = 0;
     sequence->body.pad = 0;
 }
+
+#include <lv2/atom/forge.h>
+
+/* For a host (tests, the benchmark): appends a time:Position (bpm, speed, bar, barBeat,
+   beatsPerBar) at `frame`; 0 when it does not fit. */
+static inline int continuo_lv2_append_position(LV2_Atom_Sequence *sequence, uint32_t capacity, const LV2_URID_Map *map,
+                                               const continuo_lv2_urids *u, int64_t frame, float bpm, float speed,
+                                               int64_t bar, float bar_beat, float beats_per_bar) {
+    uint8_t buffer[512];
+    LV2_Atom_Forge forge;
+    lv2_atom_forge_init(&forge, (LV2_URID_Map *)map);
+    lv2_atom_forge_set_buffer(&forge, buffer + sizeof(int64_t), sizeof buffer - sizeof(int64_t));
+    LV2_Atom_Forge_Frame object;
+    lv2_atom_forge_object(&forge, &object, 0, u->time_position);
+    lv2_atom_forge_key(&forge, u->time_bpm); lv2_atom_forge_float(&forge, bpm);
+    lv2_atom_forge_key(&forge, u->time_speed); lv2_atom_forge_float(&forge, speed);
+    lv2_atom_forge_key(&forge, u->time_bar); lv2_atom_forge_long(&forge, bar);
+    lv2_atom_forge_key(&forge, u->time_bar_beat); lv2_atom_forge_float(&forge, bar_beat);
+    lv2_atom_forge_key(&forge, u->time_beats_per_bar); lv2_atom_forge_float(&forge, beats_per_bar);
+    lv2_atom_forge_pop(&forge, &object);
+    LV2_Atom_Event *event = (LV2_Atom_Event *)buffer;
+    event->time.frames = frame;
+    return lv2_atom_sequence_append_event(sequence, capacity, event) != NULL;
+}

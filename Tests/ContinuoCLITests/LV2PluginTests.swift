@@ -1,4 +1,5 @@
 import ContinuoHarness
+import ContinuoMIDI
 import ContinuoParameters
 import ContinuoTestSupport
 import Foundation
@@ -144,5 +145,72 @@ import Testing
         #expect(fields["allocations"] == 0, "\(line)")
         #expect(fields["frees"] == 0, "\(line)")
         #expect(fields["locks"] == 0, "\(line)")
+    }
+
+    /// A DAW's view, one block at a time (this process as a minimal host, no JACK): bypass, a
+    /// transport that stops, and a deactivation each end the machine's sounding notes; bypassed,
+    /// MIDI passes through untouched; the saved state names the model and the preset.
+    @Test func bypassTransportStopAndDeactivationEndTheMachinesNotes() throws {
+        let folder = try TemporaryFolder(prefix: "continuo-lv2-host")
+        let lv2 = try install(into: folder)
+        let host = try MinimalLV2Host(bundle: lv2 + "/continuo.lv2")
+        host.set(.mode, .choice("effect"))
+        host.set(.outputChannel, .integer(2))
+        host.activate()
+        var sounding = Set<UInt8>()   // machine notes (channel 2) sounding at the synth
+        var passed: [MIDIBytes] = []
+        let rolling = MinimalLV2Host.Position(bpm: 120, rolling: true)
+        @discardableResult
+        func block(_ events: [(offset: Int, bytes: MIDIBytes)] = [], position: MinimalLV2Host.Position? = nil) -> [(offset: Int, bytes: MIDIBytes)] {
+            let out = host.run(frames: 128, events: events, position: position)
+            for (_, m) in out {
+                if m.channel == 1, m.isNoteOn { sounding.insert(m.data1) }
+                else if m.channel == 1, m.isNoteOff { sounding.remove(m.data1) }
+                else if m.channel == 1, m.status & 0xF0 == 0xB0, m.data1 == 123 { sounding.removeAll() }
+                if m.channel == 0 { passed.append(m) }
+            }
+            usleep(2_667)   // real time: the worker needs the period a block stands for
+            return out
+        }
+        /// Plays a key until the machine answers; the notes sounding then.
+        func answer(_ pitch: UInt8, position: MinimalLV2Host.Position? = nil) throws -> Set<UInt8> {
+            block([(5, .noteOn(channel: 0, pitch: pitch, velocity: 100))], position: position)
+            for _ in 0..<400 where sounding.isEmpty { block(position: position) }
+            let answered = sounding
+            block([(0, .noteOff(channel: 0, pitch: pitch))], position: position)
+            try #require(!answered.isEmpty, "no answer to \(pitch)")
+            return answered
+        }
+
+        // Bypass: what sounds ends, and MIDI passes through untouched.
+        let beforeBypass = try answer(60)
+        host.enabled = false
+        for _ in 0..<4 { block() }
+        #expect(sounding.isDisjoint(with: beforeBypass), "still sounding after bypass: \(sounding)")
+        passed.removeAll()
+        let through = block([(40, .noteOn(channel: 0, pitch: 64, velocity: 77)), (90, .noteOff(channel: 0, pitch: 64))])
+        #expect(through.map(\.offset) == [40, 90] && passed == [.noteOn(channel: 0, pitch: 64, velocity: 77), .noteOff(channel: 0, pitch: 64)],
+                "bypassed, MIDI passes as it came: \(through)")
+        for _ in 0..<40 { block() }
+        #expect(sounding.isEmpty, "the machine played while bypassed: \(sounding)")
+        host.enabled = true
+
+        // Transport stop.
+        for _ in 0..<4 { block(position: rolling) }
+        let beforeStop = try answer(62, position: rolling)
+        for _ in 0..<4 { block(position: MinimalLV2Host.Position(bpm: 120, rolling: false)) }
+        #expect(sounding.isDisjoint(with: beforeStop), "still sounding after the transport stopped: \(sounding)")
+
+        // Deactivation: notes it could not end then end with the next activation's first block.
+        let beforeDeactivate = try answer(65)
+        host.deactivate()
+        host.activate()
+        for _ in 0..<2 { block() }
+        #expect(sounding.isDisjoint(with: beforeDeactivate), "left sounding across deactivate: \(sounding)")
+
+        let state = host.save()
+        #expect(state[PluginLayout.stateModelKey]?.hasSuffix("continuo.lv2/default.safetensors") == true, "\(state)")
+        #expect(state[PluginLayout.statePresetKey] == PluginLayout.defaultPreset, "\(state)")
+        host.deactivate()
     }
 }

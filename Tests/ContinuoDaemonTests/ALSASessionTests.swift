@@ -27,7 +27,8 @@ struct ALSASessionTests {
     }
 
     /// A phrase scheduled all at once, half a second ahead, as a worker that ran early would:
-    /// each note arrives within 2 ms of its frame, so the rhythm is the one scheduled.
+    /// each note arrives within 5 ms of its frame (an emulated VM's timer; sent "now" they
+    /// would all come half a second early), so the rhythm is the one scheduled.
     @Test func whatIsHandedOverEarlyArrivesWithItsRhythm() throws {
         let listener = try ALSASequencer(name: "continuo-rhythm", inputName: "in", outputName: "out")
         let alsa = try session(listener: "continuo-rhythm")
@@ -47,10 +48,10 @@ struct ALSASessionTests {
         let got = try collect(listener, seconds: 5, until: meant.count)
         #expect(got.map(\.bytes) == meant.map(\.0), "every message, in order")
         let lateness = zip(got, meant).map { Double($0.at - offset) / 1e6 - Double($1.1) / 48 }
-        #expect(lateness.allSatisfy { abs($0) < 2 }, "ms from schedule: \(lateness)")
+        #expect(lateness.allSatisfy { abs($0) < 5 }, "ms from schedule: \(lateness)")
         let rhythm = zip(got.dropFirst(), got).map { Double($0.at - $1.at) / 1e6 }
         let scheduled = zip(meant.dropFirst(), meant).map { Double($0.1 - $1.1) / 48 }
-        #expect(zip(rhythm, scheduled).allSatisfy { abs($0 - $1) < 2 }, "intervals \(rhythm) for \(scheduled)")
+        #expect(zip(rhythm, scheduled).allSatisfy { abs($0 - $1) < 5 }, "intervals \(rhythm) for \(scheduled)")
         #expect(alsa.droppedOutputs == 0)
     }
 
