@@ -262,19 +262,22 @@ public final class Instance: @unchecked Sendable {
         }
     }
 
+    /// Runs waiting control commands between two engine steps, for at most about 0.3 ms a loop
+    /// (one at least): the engine comes first, so a flood of commands waits for later loops
+    /// instead of making the answers late.
     private func runJobs(engine: Engine, now: Int64) {
-        let pending = jobs.withLock { queue -> [Job] in
-            let batch = Array(queue.prefix(64))
-            queue.removeFirst(batch.count)
-            return batch
-        }
-        guard !pending.isEmpty else { return }
-        let context = WorkerContext(instance: self, engine: engine, session: currentSession, now: now)
-        for job in pending {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var context: WorkerContext? = nil
+        while let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+            let current = context ?? WorkerContext(instance: self, engine: engine, session: currentSession, now: now)
+            context = current
             report.controlCommands += 1
-            job.reply(job.work(context))
+            job.reply(job.work(current))
+            if DispatchTime.now().uptimeNanoseconds - started > Self.jobBudgetNanoseconds { return }
         }
     }
+
+    private static let jobBudgetNanoseconds: UInt64 = 300_000
 
     /// The worker loop for one connection.
     private func serve(_ session: any MIDISession) {
