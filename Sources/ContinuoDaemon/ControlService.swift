@@ -21,6 +21,10 @@ final class ControlService: @unchecked Sendable {
     private let stopped = Atomic<Bool>(false)
     private let loading = Atomic<Bool>(false)
     private var thread: Thread?
+    /// Clients on another transport (the web page's WebSockets): how to reach each. Their ids
+    /// start far above the socket server's.
+    private let remote = Mutex<[ControlSocketServer.ClientID: @Sendable (String) -> Bool]>([:])
+    private let nextRemote = Atomic<Int>(1 << 40)
 
     init(server: ControlSocketServer, daemon: Daemon, log: Log) {
         self.server = server
@@ -28,7 +32,7 @@ final class ControlService: @unchecked Sendable {
         self.log = log
         server.onConnect = { [weak self] id in
             self?.clients.withLock { $0[id] = ClientState() }
-            self?.server.send(id, Hello().line)
+            self?.send(id, Hello().line)
         }
         server.onDisconnect = { [weak self] id in
             _ = self?.clients.withLock { $0.removeValue(forKey: id) }
@@ -49,6 +53,32 @@ final class ControlService: @unchecked Sendable {
         server.wake()
         while thread?.isExecuting == true { usleep(5_000) }
         server.close()
+    }
+
+    /// Sends to a socket client or a remote one; a full or gone client drops the line.
+    @discardableResult
+    private func send(_ id: ControlSocketServer.ClientID, _ line: String) -> Bool {
+        if let deliver = remote.withLock({ $0[id] }) { return deliver(line) }
+        return server.send(id, line)
+    }
+
+    /// A client on another transport: `deliver` takes each line for it (and must never block;
+    /// false when its queue is full); the returned session takes its lines in.
+    func connectRemote(_ deliver: @escaping @Sendable (String) -> Bool) -> ControlSession {
+        let id = nextRemote.wrappingAdd(1, ordering: .relaxed).newValue
+        remote.withLock { $0[id] = deliver }
+        clients.withLock { $0[id] = ClientState() }
+        send(id, Hello().line)
+        return ControlSession(service: self, id: id)
+    }
+
+    fileprivate func receive(_ id: ControlSocketServer.ClientID, line: [UInt8]) {
+        handle(id, line.count > Limits.maxLineBytes ? .tooLong : .line(line))
+    }
+
+    fileprivate func disconnect(_ id: ControlSocketServer.ClientID) {
+        remote.withLock { _ = $0.removeValue(forKey: id) }
+        clients.withLock { _ = $0.removeValue(forKey: id) }
     }
 
     /// From any thread.
@@ -72,19 +102,19 @@ final class ControlService: @unchecked Sendable {
             }
         }
         for (id, events) in batches {
-            for event in events { server.send(id, event.line) }
+            for event in events { send(id, event.line) }
         }
     }
 
     private func reply(_ id: ControlSocketServer.ClientID, _ request: Request, _ outcome: Result<JSONValue, ProtocolError>) {
-        server.send(id, Reply.answer(request, with: outcome).line)
+        send(id, Reply.answer(request, with: outcome).line)
     }
 
     private func handle(_ id: ControlSocketServer.ClientID, _ output: LineFramer.Output) {
         let line: [UInt8]
         switch output {
         case .tooLong:
-            server.send(id, Reply.failure(ProtocolError(.lineTooLong, "request line longer than \(Limits.maxLineBytes) bytes; skipped to its end")).line)
+            send(id, Reply.failure(ProtocolError(.lineTooLong, "request line longer than \(Limits.maxLineBytes) bytes; skipped to its end")).line)
             return
         case let .line(bytes):
             line = bytes
@@ -95,7 +125,7 @@ final class ControlService: @unchecked Sendable {
         let request: Request
         switch RequestParser.parse(line: line) {
         case let .failure(error):
-            server.send(id, Reply.failure(error).line)
+            send(id, Reply.failure(error).line)
             return
         case let .success(parsed):
             request = parsed
@@ -202,4 +232,23 @@ final class ControlService: @unchecked Sendable {
 struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// One client of the control protocol on a transport other than the Unix socket (a WebSocket):
+/// the same parser, rate limit, subscriptions, bounded event queue and errors.
+public final class ControlSession: @unchecked Sendable {
+    private weak var service: ControlService?
+    private let id: ControlSocketServer.ClientID
+
+    fileprivate init(service: ControlService, id: ControlSocketServer.ClientID) {
+        self.service = service
+        self.id = id
+    }
+
+    /// One request line, as the socket's framer would pass it.
+    public func receive(_ line: String) { service?.receive(id, line: Array(line.utf8)) }
+
+    public func close() { service?.disconnect(id) }
+
+    deinit { close() }
 }

@@ -80,6 +80,18 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
+    /// A control-protocol client on another transport (the web page), or nil when the daemon
+    /// runs without its control socket (whose thread also delivers these clients' events).
+    public func connectControlClient(_ deliver: @escaping @Sendable (String) -> Bool) -> ControlSession? {
+        control?.connectRemote(deliver)
+    }
+
+    /// Whether the control socket (and its thread) runs.
+    public var servesControl: Bool { control != nil }
+
+    /// The model the first instance plays (for the page's model card).
+    public var modelPath: String { main.playing.model }
+
     public func requestStop() {
         main.requestStop()
         for entry in added.withLock({ $0 }) { entry.instance.requestStop() }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ContinuoDaemon
 import ContinuoOffline
+import ContinuoWeb
 import Foundation
 
 struct DaemonCommand: ParsableCommand {
@@ -27,6 +28,8 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: "Control socket (default: $XDG_RUNTIME_DIR/continuo/control.sock).") var socket: String?
     @Option(help: "Let this group use the control socket too (mode 0660).") var socketGroup: String?
     @Flag(help: "No control socket.") var noSocket = false
+    @Option(help: "Serve the performer's page at HOST:PORT (e.g. 127.0.0.1:8750; another address than loopback needs the token printed at start).")
+    var web: String?
     @Flag(help: "Debug logs.") var verbose = false
 
     func run() throws {
@@ -65,7 +68,18 @@ struct DaemonCommand: ParsableCommand {
             log.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); stopping")
             daemon.requestStop()
         }
+        var page: WebServer? = nil
+        if let web {
+            do {
+                page = try WebServer(daemon: daemon, address: web)
+            } catch {
+                throw CLIError("\(error)")
+            }
+            page?.start()
+            log.info("web page: \(page!.url)" + (page!.token == nil ? "" : " (the token is needed from other machines)"))
+        }
         let report = daemon.run()
+        page?.stop()
         withExtendedLifetime(stopper) {}
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -73,10 +73,10 @@ import Testing
         private var loop: ChildProcess?
         var socket: String { daemon.socket }
 
-        init(preset: String = "midi-effect", environment: [String: String] = [:]) throws {
+        init(preset: String = "midi-effect", environment: [String: String] = [:], arguments: [String] = []) throws {
             folder = try TemporaryFolder(prefix: "continuo-control-test")
             server = try PrivateJackServer(logDirectory: folder.url)
-            daemon = try DaemonTests.RunningDaemon(["--jack-server", server.name, "--preset", preset], environment: environment)
+            daemon = try DaemonTests.RunningDaemon(["--jack-server", server.name, "--preset", preset] + arguments, environment: environment)
             guard daemon.waitFor("connected to JACK server") else { throw ControlClient.ClientError.closed }
         }
 

@@ -1,0 +1,89 @@
+import ContinuoProcess
+import ContinuoTestSupport
+import Foundation
+import Testing
+
+/// The performer's page, served by a daemon on a private JACK server, in a real headless
+/// browser (Chromium through Selenium): it shows the notes played into the daemon, a slider
+/// moved in the page is what `ctl get` then returns, "keep" writes a MIDI file.
+@Suite(.serialized) struct WebPageTests {
+    static let browser = FileManager.default.fileExists(atPath: "/usr/bin/chromium") && FileManager.default.fileExists(atPath: "/usr/bin/chromedriver")
+    static let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/Browser/page_test.py").path
+
+    /// A port nobody listens on now.
+    static func freePort() -> Int { Int.random(in: 20_000...40_000) }
+
+    @Test(.enabled(if: ControlProtocolTests.enabled && browser, "jackd2, chromium or chromedriver is not installed"))
+    func thePageShowsNotesMovesKnobsAndKeepsPhrases() throws {
+        let port = Self.freePort()
+        let data = try TemporaryFolder(prefix: "continuo-web-data")
+        let f = try ControlProtocolTests.Fixture(environment: ["XDG_DATA_HOME": data.path("")], arguments: ["--web", "127.0.0.1:\(port)"])
+        try f.playLoop(frames: 12_000)
+        #expect(f.daemon.waitFor("web page: http://127.0.0.1:\(port)/"), "\(f.daemon.logText)")
+        let shot = f.folder.path("page.png")
+        let run = try ChildProcess.run("python3", [Self.script, "http://127.0.0.1:\(port)/", shot], timeout: 120)
+        #expect(run.status.code == 0, "\(run.output)\(run.errors)")
+        let line = run.output.split(separator: "\n").last.map(String.init) ?? "{}"
+        let seen = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(run.output)\(run.errors)")
+        #expect((seen["notes_in"] as? Int ?? 0) > 0)
+        #expect((seen["notes_out"] as? Int ?? 0) > 0, "the machine's answers (midi-effect) show too")
+        let get = try CLITests().run(["ctl", "get", "temperature", "--json", "--socket", f.socket])
+        #expect(get.out.contains("1.3"), "the slider moved to 1.3; ctl get says \(get.out)")
+        let kept = try #require((seen["kept"] as? String)?.split(separator: " ").first.map(String.init))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: kept))
+        #expect(bytes.prefix(4) == Data("MThd".utf8), "keep wrote \(kept)")
+        #expect(kept.hasPrefix(data.path("")), "captures go to the daemon's data folder: \(kept)")
+        #expect(FileManager.default.fileExists(atPath: shot))
+        if let keep = ProcessInfo.processInfo.environment["CONTINUO_KEEP_SCREENSHOT"] { try? FileManager.default.copyItem(atPath: shot, toPath: keep) }
+        #expect(f.stop() == 0)
+    }
+
+    /// Bound beyond loopback, the page and its socket need the token the daemon printed.
+    @Test(.enabled(if: ControlProtocolTests.enabled, "jackd2 is not installed"))
+    func anotherAddressNeedsTheToken() throws {
+        let port = Self.freePort()
+        let f = try ControlProtocolTests.Fixture(arguments: ["--web", "0.0.0.0:\(port)"])
+        #expect(f.daemon.waitFor("web page: http://"), "\(f.daemon.logText)")
+        let token = try #require(f.daemon.logText.components(separatedBy: "?token=").last?.prefix(32).description)
+        func status(_ path: String, _ headers: [String] = []) throws -> String {
+            try ChildProcess.run("/usr/bin/curl", ["-s", "-m", "3", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)\(path)"] + headers.flatMap { ["-H", $0] }, timeout: 10).output
+        }
+        #expect(try status("/") == "401")
+        #expect(try status("/params.json") == "401")
+        #expect(try status("/?token=wrong") == "401")
+        #expect(try status("/?token=\(token)") == "200")
+        #expect(try status("/params.json", ["X-Continuo-Token: \(token)"]) == "200")
+        let upgrade = ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="]
+        #expect(try status("/ws", upgrade) != "101", "a WebSocket without the token")
+        #expect(try status("/ws?token=\(token)", upgrade) == "101")
+        #expect(f.stop() == 0)
+    }
+
+    /// 100 clients, one that floods and never reads, malformed and oversized frames: each gets
+    /// the protocol's answer or is dropped, a new client is answered at once, and the daemon
+    /// plays on (its worker and callback never wait for a browser).
+    @Test(.enabled(if: ControlProtocolTests.enabled, "jackd2 is not installed"))
+    func abuseOfTheSocketLeavesTheDaemonPlaying() throws {
+        let port = Self.freePort()
+        let f = try ControlProtocolTests.Fixture(arguments: ["--web", "127.0.0.1:\(port)"])
+        try f.playLoop(frames: 4_800)
+        #expect(f.daemon.waitFor("web page: http://127.0.0.1:\(port)/"), "\(f.daemon.logText)")
+        let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/Browser/socket_abuse.py").path
+        let run = try ChildProcess.run("python3", [script, "ws://127.0.0.1:\(port)/ws"], timeout: 120)
+        #expect(run.status.code == 0, "\(run.output)\(run.errors)")
+        let line = run.output.split(separator: "\n").last.map(String.init) ?? "{}"
+        let seen = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(run.output)\(run.errors)")
+        print("web socket abuse: \(line)")
+        #expect(seen["subscribed"] as? Int == 100)
+        #expect(seen["not_json"] as? String == "parse_error")
+        #expect(seen["unknown"] as? String == "unknown_command")
+        #expect(seen["after_binary"] as? String == "pong")
+        #expect(seen["oversized"] as? String != "answered")
+        #expect(seen["fresh"] as? String == "pong")
+        let status = try CLITests().run(["ctl", "status", "--json", "--socket", f.socket])
+        #expect(status.status == 0, "\(status.err)")
+        #expect(f.daemon.process.isRunning)
+        #expect(f.stop() == 0)
+        print("daemon report after the abuse: \(f.daemon.outText.split(separator: "\n").last ?? "")")
+    }
+}
