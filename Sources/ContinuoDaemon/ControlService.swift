@@ -1,3 +1,4 @@
+import ContinuoFiles
 import ContinuoProtocol
 import Foundation
 import Synchronization
@@ -158,6 +159,8 @@ final class ControlService: @unchecked Sendable {
             reply(id, request, .success(["topics": .array(now.sorted().map { .string($0.rawValue) })]))
         case .presetList:
             reply(id, request, .success(["presets": .array(PresetLoader.presetNames().map { .string($0) })]))
+        case let .rate(path, rating):
+            reply(id, request, Self.rate(path, Rating(rawValue: rating) ?? .like))
         case .instanceList:
             reply(id, request, .success(["instances": .array(daemon.instances.map(\.instanceSummary))]))
         case let .instanceAdd(name, presetName):
@@ -215,6 +218,31 @@ final class ControlService: @unchecked Sendable {
             let command = request.command
             submit(id, request, to: target) { $0.perform(command) }
         }
+    }
+
+    /// Copies a captured phrase into the keepers folder (once) and writes its rating there. Only
+    /// captures and keepers qualify: a client cannot have the daemon copy other files.
+    static func rate(_ path: String, _ rating: Rating) -> Result<JSONValue, ProtocolError> {
+        let source = URL(fileURLWithPath: path).standardizedFileURL.path
+        let captures = PresetLoader.captureFolder(), keepers = PresetLoader.keepersFolder()
+        guard source.hasPrefix(captures + "/") || source.hasPrefix(keepers + "/"), source.hasSuffix(".mid") else {
+            return .failure(ProtocolError(.outOfRange, "only captured phrases (\(captures)/….mid) can be rated"))
+        }
+        guard FileManager.default.fileExists(atPath: source) else { return .failure(ProtocolError(.notFound, "no phrase at \(source)")) }
+        let kept = source.hasPrefix(keepers + "/") ? source : keepers + "/" + (source as NSString).lastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: keepers, withIntermediateDirectories: true)
+            if kept != source, !FileManager.default.fileExists(atPath: kept) {
+                try FileManager.default.copyItem(atPath: source, toPath: kept)
+                if FileManager.default.fileExists(atPath: source + ".performer.json") {
+                    try? FileManager.default.copyItem(atPath: source + ".performer.json", toPath: kept + ".performer.json")
+                }
+            }
+            try rating.write(for: kept)
+        } catch {
+            return .failure(ProtocolError(.ioError, "cannot keep \(source) in \(keepers): \(error)"))
+        }
+        return .success(["kept": .string(kept), "rating": .string(rating.rawValue)])
     }
 
     /// Hands work to the worker; its answer is sent when done. Sheds when the worker is behind.

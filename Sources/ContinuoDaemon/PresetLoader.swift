@@ -20,6 +20,11 @@ public enum PresetLoader {
     }
 
     /// Where `capture` writes when no path is given: `$XDG_DATA_HOME/continuo/captures`.
+    /// Where rated phrases are kept, for `train --finetune --data`.
+    public static func keepersFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        (captureFolder(environment: environment) as NSString).deletingLastPathComponent + "/keepers"
+    }
+
     public static func captureFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/share")
         return data + "/continuo/captures"

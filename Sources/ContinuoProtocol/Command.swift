@@ -19,6 +19,8 @@ public enum Command: Sendable, Hashable {
     case capture(path: String?, bars: Int)
     /// Forget what was heard this set: the performer model, key, chord and followed beat.
     case performerReset
+    /// A kept phrase liked or disliked: copied into the keepers folder with its rating.
+    case rate(path: String, rating: String)
     case subscribe(Set<Topic>)
     case unsubscribe(Set<Topic>)
     case instanceAdd(name: String, preset: String?)
@@ -42,6 +44,7 @@ public enum Command: Sendable, Hashable {
         case .resume: "resume"
         case .capture: "capture"
         case .performerReset: "performer.reset"
+        case .rate: "rate"
         case .subscribe: "subscribe"
         case .unsubscribe: "unsubscribe"
         case .instanceAdd: "instance.add"
@@ -54,7 +57,7 @@ public enum Command: Sendable, Hashable {
     /// daemon or the connection, and an `instance` field on them is an error, not ignored.
     public var isInstanceScoped: Bool {
         switch self {
-        case .ping, .version, .subscribe, .unsubscribe, .instanceAdd, .instanceRemove, .instanceList: false
+        case .ping, .version, .subscribe, .unsubscribe, .instanceAdd, .instanceRemove, .instanceList, .rate: false
         default: true
         }
     }
@@ -77,6 +80,7 @@ public enum Command: Sendable, Hashable {
         case .resume: return [("cmd", "resume")]
         case let .capture(path, bars): return [("cmd", "capture"), ("path", path.map { .string($0) }), ("bars", .int(bars))]
         case .performerReset: return [("cmd", "performer"), ("action", "reset")]
+        case let .rate(path, rating): return [("cmd", "rate"), ("path", .string(path)), ("rating", .string(rating))]
         case let .subscribe(topics): return [("cmd", "subscribe"), ("topics", topicList(topics))]
         case let .unsubscribe(topics): return [("cmd", "unsubscribe"), ("topics", topicList(topics))]
         case let .instanceAdd(name, preset):

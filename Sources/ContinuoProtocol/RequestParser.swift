@@ -11,7 +11,7 @@ import Foundation
 /// Checks run in a fixed order, so the error for a line with several faults is predictable:
 /// length, JSON, object, id, cmd, action, unknown fields, instance, then the arguments.
 public enum RequestParser {
-    public static let commands = ["ping", "version", "status", "get", "set", "preset", "model", "panic", "pause", "resume", "capture", "performer", "subscribe", "unsubscribe", "instance"]
+    public static let commands = ["ping", "version", "status", "get", "set", "preset", "model", "panic", "pause", "resume", "capture", "performer", "rate", "subscribe", "unsubscribe", "instance"]
 
     public static func parse(line: [UInt8]) -> Result<ParsedRequest, ProtocolError> { parse(bytes: line) }
 
@@ -108,6 +108,15 @@ public enum RequestParser {
             let (_, fields) = try actionFields(members, cmd, ["reset"])
             try fields.allowOnly([])
             command = .performerReset
+        case "rate":
+            let fields = Fields(members: members, context: cmd)
+            try fields.allowOnly(["path", "rating"])
+            let path = try fields.requiredPath("path")
+            let rating = try fields.requiredString("rating")
+            guard rating == "like" || rating == "dislike" else {
+                throw ProtocolError(.outOfRange, "rating '\(clip(rating))' is not like or dislike")
+            }
+            command = .rate(path: path, rating: rating)
         case "subscribe", "unsubscribe":
             let fields = Fields(members: members, context: cmd)
             try fields.allowOnly(["topics"])

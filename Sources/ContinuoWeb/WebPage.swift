@@ -205,7 +205,17 @@ enum WebPage {
     $("instance").onchange = () => { instance = $("instance").value; refresh(); };
     $("keep").onclick = async () => {
       const r = show(await send("capture", { bars: 4 }));
-      if (r.ok) { const li = document.createElement("li"); li.textContent = r.result.path + " (" + r.result.notes + " notes)"; li.className = "kept"; $("kept-list").appendChild(li); }
+      if (!r.ok) return;
+      const li = document.createElement("li"); li.className = "kept";
+      li.innerHTML = '<span class="path"></span> <button class="like">like</button> <button class="dislike">dislike</button> <span class="rated"></span>';
+      li.querySelector(".path").textContent = r.result.path + " (" + r.result.notes + " notes)";
+      for (const rating of ["like", "dislike"]) {
+        li.querySelector("." + rating).onclick = async () => {
+          const answer = show(await send("rate", { path: r.result.path, rating }));
+          if (answer.ok) li.querySelector(".rated").textContent = rating + "d → " + answer.result.kept;
+        };
+      }
+      $("kept-list").appendChild(li);
     };
 
     fetch("params.json" + location.search).then((r) => r.json()).then((table) => { params = table; buildKnobs(); connect(); });

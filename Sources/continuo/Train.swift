@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContinuoModel
+import ContinuoFiles
 import ContinuoOffline
 import Foundation
 import Synchronization
@@ -49,7 +50,13 @@ struct Train: ParsableCommand {
         if FileManager.default.fileExists(atPath: data, isDirectory: &isFolder), isFolder.boolValue {
             // A folder (e.g. keepers/) is prepared on the spot; with few pieces, one in five validates.
             dataPath = output + ".data.ctok"
-            var prepare = PrepareJob(roots: [data], output: dataPath)
+            // Rated phrases (the page's like/dislike): the disliked ones are left out.
+            let files = try CorpusScanner.scan([data]).map(\.path)
+            let disliked = files.filter { Rating.of($0) == .dislike }
+            if !disliked.isEmpty { print("leaving out \(disliked.count) disliked phrases: \(disliked.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))") }
+            let liked = files.filter { Rating.of($0) == .like }.count
+            if liked > 0 { print("\(liked) liked phrases among \(files.count - disliked.count) used") }
+            var prepare = PrepareJob(roots: files.filter { Rating.of($0) != .dislike }, output: dataPath)
             prepare.validationFraction = 0.2
             prepare.showProgress = !quiet
             prepare.encoder = PieceEncoder(minimumNotes: 1)

@@ -40,10 +40,12 @@ try:
     time.sleep(1.5)
     driver.find_element(By.ID, "keep").click()
     kept = wait("a kept phrase", lambda: [li.text for li in driver.find_elements(By.CSS_SELECTOR, "li.kept")])
+    driver.find_element(By.CSS_SELECTOR, "li.kept button.like").click()
+    rated = wait("the like", lambda: driver.find_element(By.CSS_SELECTOR, "li.kept .rated").text)
     wait("the machine's notes", lambda: int(driver.find_element(By.ID, "notes-out").text) > 0, seconds=10)
     time.sleep(2)
     driver.save_screenshot(screenshot)
     print(json.dumps({"notes_in": notes_in, "kept": kept[0], "message": driver.find_element(By.ID, "message").text,
-                      "notes_out": int(driver.find_element(By.ID, "notes-out").text)}))
+                      "notes_out": int(driver.find_element(By.ID, "notes-out").text), "rated": rated}))
 finally:
     driver.quit()

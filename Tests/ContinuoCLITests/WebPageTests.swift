@@ -33,6 +33,11 @@ import Testing
         let bytes = try Data(contentsOf: URL(fileURLWithPath: kept))
         #expect(bytes.prefix(4) == Data("MThd".utf8), "keep wrote \(kept)")
         #expect(kept.hasPrefix(data.path("")), "captures go to the daemon's data folder: \(kept)")
+        // "like": the phrase and its rating in the keepers folder, where train --finetune reads them.
+        let keeper = data.path("continuo/keepers") + "/" + (kept as NSString).lastPathComponent
+        #expect((seen["rated"] as? String)?.contains(keeper) == true, "\(seen)")
+        #expect(FileManager.default.fileExists(atPath: keeper))
+        #expect((try? String(contentsOfFile: keeper + ".rating", encoding: .utf8)) == "like\n")
         #expect(FileManager.default.fileExists(atPath: shot))
         if let keep = ProcessInfo.processInfo.environment["CONTINUO_KEEP_SCREENSHOT"] { try? FileManager.default.copyItem(atPath: shot, toPath: keep) }
         #expect(f.stop() == 0)

@@ -6,6 +6,29 @@ import Testing
     let cli = CLITests()
     static let sample = CLITests.repositoryRoot.appendingPathComponent("data/sample").path
 
+    /// The page's like/dislike feed fine-tuning: disliked phrases in the keepers folder are left
+    /// out, liked and unrated ones are learned from.
+    @Test func finetuneLeavesOutDislikedPhrases() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("continuo-keepers-\(UInt32.random(in: 0...UInt32.max))")
+        let keepers = folder.appendingPathComponent("keepers").path
+        try FileManager.default.createDirectory(atPath: keepers, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pieces = ["bwv10.7.mid", "bwv101.7.mid", "bwv102.7.mid", "bwv103.6.mid"].map { Self.sample + "/bach-chorales/" + $0 }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+        try #require(pieces.count >= 4, "the sample has fewer chorales than this test plays")
+        for piece in pieces { try FileManager.default.copyItem(atPath: piece, toPath: keepers + "/" + (piece as NSString).lastPathComponent) }
+        try "dislike\n".write(toFile: keepers + "/bwv101.7.mid.rating", atomically: true, encoding: .utf8)
+        try "like\n".write(toFile: keepers + "/bwv102.7.mid.rating", atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("tuned.safetensors").path
+        let train = try cli.run(["train", "--finetune", "--from", DaemonTests.model, "--data", keepers, "--out", out, "--seq-len", "32",
+                                 "--batch", "4", "--epochs", "1", "--quiet", "--threads", "1"])
+        #expect(train.status == 0, "\(train.err)")
+        #expect(train.out.contains("leaving out 1 disliked phrases: bwv101.7.mid"), "\(train.out)")
+        #expect(train.out.contains("1 liked phrases among 3 used"), "\(train.out)")
+        #expect(train.out.contains("prepared 3 files"), "\(train.out)")
+        #expect(FileManager.default.fileExists(atPath: out))
+    }
+
     @Test func prepareTrainGeneratePlotRenderEvalKeep() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("continuo-workflow-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -38,7 +38,7 @@ import Testing
         let exchanges = docExchanges(try protocolDocs())
         let parsed = exchanges.compactMap { parse($0.request).success?.command.name }
         let all = ["ping", "version", "status", "get", "set", "preset.list", "preset.load", "preset.save", "model.load", "panic",
-                   "pause", "resume", "capture", "performer.reset", "subscribe", "unsubscribe", "instance.add", "instance.remove", "instance.list"]
+                   "pause", "resume", "capture", "performer.reset", "rate", "subscribe", "unsubscribe", "instance.add", "instance.remove", "instance.list"]
         for name in all {
             #expect(parsed.contains(name), "no working example of \(name)")
         }
