@@ -38,6 +38,8 @@ public struct Preset: Sendable, Equatable {
     public var backend = Backend.auto
     public var jack = Jack()
     public var alsa = ALSA()
+    /// `[web] address`: serve the performer's page there ("127.0.0.1:8750"); nil: no page.
+    public var webAddress: String?
     /// `[cc]`: controller numbers (0...127) for the knobs a performer can turn, by parameter
     /// name (or `on_off`).
     public var controls: [CCTarget: Int] = [:]

@@ -75,7 +75,7 @@ public enum PresetLoader {
         }
         var preset = Preset()
         let reader = TableReader(table: table, text: text, file: file, path: [])
-        try reader.allowOnly(["name", "description", "model", "backend", "engine", "sampler", "jack", "alsa", "cc"])
+        try reader.allowOnly(["name", "description", "model", "backend", "engine", "sampler", "jack", "alsa", "web", "cc"])
         preset.name = try reader.string("name") ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         preset.description = try reader.string("description") ?? ""
         preset.model = try reader.string("model") ?? "default"
@@ -111,6 +111,10 @@ public enum PresetLoader {
             try alsa.allowOnly(["connect_input", "connect_output"])
             preset.alsa.connectInput = try alsa.strings("connect_input") ?? []
             preset.alsa.connectOutput = try alsa.strings("connect_output") ?? []
+        }
+        if let web = try reader.table("web") {
+            try web.allowOnly(["address"])
+            preset.webAddress = try web.string("address")
         }
         if let cc = try reader.table("cc") {
             let targets = Parameter.allCases.map { CCTarget.parameter($0) } + [.onOff]

@@ -33,6 +33,11 @@ enum PresetWriter {
         alsa["connect_input"] = preset.alsa.connectInput
         alsa["connect_output"] = preset.alsa.connectOutput
         root["alsa"] = alsa
+        if let address = preset.webAddress {
+            let web = TOMLTable()
+            web["address"] = address
+            root["web"] = web
+        }
         let cc = TOMLTable()
         for (target, controller) in preset.controls.sorted(by: { $0.key.description < $1.key.description }) {
             cc[target.description] = controller

@@ -31,6 +31,8 @@ public struct LatencyHarness {
         /// A line written to the host's standard input halfway through the script (jalv's
         /// console: "mode = 0"); the result counts the machine's notes heard from 0.1 s after.
         public var midwayLine: String?
+        /// More arguments for `continuo daemon` (e.g. --web 127.0.0.1:8750, to abuse its page meanwhile).
+        public var daemonArguments: [String] = []
 
         public init(executable: String) { self.executable = executable }
     }
@@ -94,7 +96,7 @@ public struct LatencyHarness {
         } else {
             daemon = try ChildProcess(options.executable,
                                       ["daemon", "--preset", options.preset, "--jack-server", server.name, "--socket", socket]
-                                          + (options.model.map { ["--model", $0] } ?? []),
+                                          + (options.model.map { ["--model", $0] } ?? []) + options.daemonArguments,
                                       environment: ["JACK_NO_START_SERVER": "1"],
                                       standardOutput: .file(reportPath), standardError: .file(logPath), group: .inherit)
         }

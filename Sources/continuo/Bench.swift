@@ -131,6 +131,8 @@ struct BenchLatency: ParsableCommand {
     var host: [String] = []
     @Option(name: .customLong("host-env"), help: "KEY=VALUE in the host's environment (repeatable).") var hostEnvironment: [String] = []
     @Option(help: "A line for the host's console halfway through (jalv: \"mode = 0\").") var midwayLine: String?
+    @Option(name: .customLong("daemon-arg"), help: "One more argument for the daemon (repeatable), e.g. --daemon-arg=--web --daemon-arg=127.0.0.1:8750.")
+    var daemonArguments: [String] = []
 
     func run() throws {
         noteIfDebugBuild(release: "`swift build -c release` and .build/release/continuo")
@@ -142,6 +144,7 @@ struct BenchLatency: ParsableCommand {
         options.controlEvery = controlEvery
         options.machineChannel = UInt8(max(1, min(16, machineChannel)) - 1)
         options.socket = socket
+        options.daemonArguments = daemonArguments
         if !host.isEmpty {
             options.host = host
             options.hostEnvironment = Dictionary(hostEnvironment.compactMap { pair -> (String, String)? in

@@ -28,7 +28,7 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: "Control socket (default: $XDG_RUNTIME_DIR/continuo/control.sock).") var socket: String?
     @Option(help: "Let this group use the control socket too (mode 0660).") var socketGroup: String?
     @Flag(help: "No control socket.") var noSocket = false
-    @Option(help: "Serve the performer's page at HOST:PORT (e.g. 127.0.0.1:8750; another address than loopback needs the token printed at start).")
+    @Option(help: "Serve the performer's page at HOST:PORT (e.g. 127.0.0.1:8750; another address than loopback needs the token printed at start). Default: the preset's [web] address, if any.")
     var web: String?
     @Flag(help: "Debug logs.") var verbose = false
 
@@ -69,7 +69,7 @@ struct DaemonCommand: ParsableCommand {
             daemon.requestStop()
         }
         var page: WebServer? = nil
-        if let web {
+        if let web = web ?? loaded.preset.webAddress {
             do {
                 page = try WebServer(daemon: daemon, address: web)
             } catch {

@@ -40,6 +40,7 @@ import ContinuoProtocol
         ("[sampler]\ntop_k = 400\n", "sampler.top_k", 2, "out of range"),
         ("name = \"x\"\nbackend = \"coreaudio\"\n", "backend", 2, "not a backend"),
         ("[alsa]\nconnect = [\"USB\"]\n", "alsa.connect", 2, "unknown key"),
+        ("[web]\nport = 8750\n", "web.port", 2, "unknown key"),
     ])
     func badPresetsNameTheKeyAndLine(text: String, key: String, line: Int, message: String) {
         do {
@@ -80,6 +81,7 @@ import ContinuoProtocol
         preset.backend = .alsa
         preset.alsa.connectInput = ["USB Keyboard", "20:0"]
         preset.alsa.connectOutput = ["FLUID Synth"]
+        preset.webAddress = "0.0.0.0:8750"
         let text = PresetWriter.toml(preset)
         let again = try PresetLoader.parse(text, file: "saved.toml")
         #expect(again == preset, "\(text)")
