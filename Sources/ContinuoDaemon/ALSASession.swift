@@ -98,7 +98,7 @@ final class ALSASession: MIDISession {
         ["running": .bool(!isGone), "client": .int(Int(sequencer.clientID)),
          "input": .string("\(sequencer.clientID):\(sequencer.inputPort)"), "output": .string("\(sequencer.clientID):\(sequencer.outputPort)"),
          "sample_rate": .int(Self.frameRate), "buffer_frames": .int(Self.period),
-         "connected": .array(connected.values.map { .string($0.description) }.sorted { "\($0)" < "\($1)" })]
+         "connected": .array(connected.values.map(\.description).sorted().map { .string($0) })]
     }
 
     /// Lets what was handed to the queue play out (the last note-offs) before the client goes.

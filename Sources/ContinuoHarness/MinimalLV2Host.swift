@@ -13,7 +13,6 @@ nonisolated(unsafe) private var savedState: [UInt32: String] = [:]
 /// (a DAW's view of the plugin, one block at a time). One instance at a time per process.
 public final class MinimalLV2Host {
     public let sampleRate: Int
-    private let library: UnsafeMutableRawPointer
     private let descriptor: UnsafePointer<LV2_Descriptor>
     private let handle: LV2_Handle
     private let map: UnsafeMutablePointer<LV2_URID_Map>
@@ -40,7 +39,6 @@ public final class MinimalLV2Host {
         guard let symbol = dlsym(library, "lv2_descriptor"), let descriptor = unsafeBitCast(symbol, to: Entry.self)(0) else {
             throw HostError(description: "\(bundle) has no lv2_descriptor")
         }
-        self.library = library
         self.descriptor = descriptor
         map = .allocate(capacity: 1)
         map.initialize(to: LV2_URID_Map(handle: nil, map: { _, uri in

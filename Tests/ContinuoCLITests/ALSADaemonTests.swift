@@ -165,11 +165,7 @@ struct ALSADaemonTests {
     /// loops instead of a callback, counts no allocation and no lock.
     @Test func theSequencerThreadNeverAllocatesNorLocks() throws {
         let folder = try TemporaryFolder(prefix: "continuo-rtprobe-alsa")
-        let probe = folder.path("rt_alloc_probe.so")
-        let flags = try ChildProcess.run("/usr/bin/pkg-config", ["--cflags", "--libs", "jack"])
-        let compile = try ChildProcess.run("/usr/bin/cc", ["-shared", "-fPIC", "-O2", "-o", probe, RealtimeAllocationTests.probeSource.path, "-ldl"]
-            + flags.output.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty })
-        try #require(compile.status.code == 0, "cannot build the probe: \(compile.errors)")
+        let probe = try RealtimeAllocationTests.buildProbe(in: folder)
         let counts = folder.path("counts")
         let keys = try ALSASequencer(name: "continuo-probe-keys", inputName: "in", outputName: "out")
         let daemon = try DaemonTests.RunningDaemon(["--backend", "alsa", "--preset", "midi-effect", "--connect-in", "continuo-probe-keys", "--connect-out", "continuo-probe-keys"],
@@ -186,15 +182,8 @@ struct ALSADaemonTests {
         try listen(keys, into: &heard, seconds: 0.5)
         #expect(heard.noteOns.contains { $0.bytes.channel == 1 }, "the machine answered nothing: \(daemon.logText)")
         #expect(daemon.stop() == 0)
-        let lines = String(decoding: FileManager.default.contents(atPath: counts) ?? Data(), as: UTF8.self)
-            .split(separator: "\n").filter { $0.hasPrefix("client=continuo-alsa ") }
-        let line = try #require(lines.first, "the probe saw no loop of the sequencer thread")
+        let (line, fields) = try #require(RealtimeAllocationTests.counts(in: counts, for: "continuo-alsa"), "the probe saw no loop of the sequencer thread")
         print("sequencer thread under the probe: \(line)")
-        var fields: [String: Int] = [:]
-        for field in line.split(separator: " ") {
-            let parts = field.split(separator: "=")
-            if parts.count == 2, let n = Int(parts[1]) { fields[String(parts[0])] = n }
-        }
         // About 3.5 s of play at one loop per 1.3 ms period at least (more with input).
         #expect((fields["callbacks"] ?? 0) > 1_000, "\(line)")
         #expect(fields["allocations"] == 0, "\(line)")

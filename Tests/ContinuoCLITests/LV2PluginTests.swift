@@ -123,24 +123,14 @@ import Testing
     func runNeverAllocatesNorLocks() throws {
         let folder = try TemporaryFolder(prefix: "continuo-lv2-probe")
         let lv2 = try install(into: folder)
-        let probe = folder.path("rt_alloc_probe.so")
-        let flags = try ChildProcess.run("/usr/bin/pkg-config", ["--cflags", "--libs", "jack"])
-        let compile = try ChildProcess.run("/usr/bin/cc", ["-shared", "-fPIC", "-O2", "-o", probe, RealtimeAllocationTests.probeSource.path, "-ldl"]
-            + flags.output.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty })
-        try #require(compile.status.code == 0, "cannot build the probe: \(compile.errors)")
+        let probe = try RealtimeAllocationTests.buildProbe(in: folder)
         let counts = folder.path("counts")
         // Knobs turned while it plays: the control ports' path is watched too.
         let result = try harness(lv2, seconds: 3, environment: ["LD_PRELOAD=\(probe)", "CONTINUO_RT_PROBE_CLIENT=continuo-lv2", "CONTINUO_RT_PROBE_OUT=\(counts)"],
                                  midwayLine: "temperature = 1.4")
         #expect(result.responded > 0, "\(result.daemonLog)")
-        let line = try #require(String(decoding: FileManager.default.contents(atPath: counts) ?? Data(), as: UTF8.self)
-            .split(separator: "\n").first { $0.hasPrefix("client=continuo-lv2 ") }, "the probe saw no callback of jalv's client")
+        let (line, fields) = try #require(RealtimeAllocationTests.counts(in: counts, for: "continuo-lv2"), "the probe saw no callback of jalv's client")
         print("jalv's process callback under the probe: \(line)")
-        var fields: [String: Int] = [:]
-        for field in line.split(separator: " ") {
-            let parts = field.split(separator: "=")
-            if parts.count == 2, let n = Int(parts[1]) { fields[String(parts[0])] = n }
-        }
         #expect((fields["callbacks"] ?? 0) > 500, "\(line)")
         #expect(fields["allocations"] == 0, "\(line)")
         #expect(fields["frees"] == 0, "\(line)")
