@@ -26,6 +26,12 @@ final class ControlService: @unchecked Sendable {
     /// start far above the socket server's.
     private let remote = Mutex<[ControlSocketServer.ClientID: @Sendable (String) -> Bool]>([:])
     private let nextRemote = Atomic<Int>(1 << 40)
+    /// Events published since the control thread last looked; bounded, so a stalled control
+    /// thread costs events (counted), never memory or the publisher's time.
+    private let handOff = Mutex<[Event]>([])
+    private var spareHandOff: [Event] = []
+    private let shedEvents = Atomic<Int>(0)
+    static let handOffCapacity = 4096
 
     init(server: ControlSocketServer, daemon: Daemon, log: Log) {
         self.server = server
@@ -82,20 +88,37 @@ final class ControlService: @unchecked Sendable {
         clients.withLock { _ = $0.removeValue(forKey: id) }
     }
 
-    /// From any thread.
+    /// From any thread, the worker's included: only appends to the hand-off, so the cost to the
+    /// publisher does not grow with the number of clients (100 browsers subscribed cost the
+    /// worker what one does). The control thread fans the events out to each subscriber.
     func publish(_ event: Event) {
-        let any = clients.withLock { states -> Bool in
-            var delivered = false
-            for id in states.keys where states[id]!.subscription.wants(event) {
-                states[id]!.events.push(event)
-                delivered = true
+        let wasEmpty = handOff.withLock { pending -> Bool in
+            guard pending.count < Self.handOffCapacity else {
+                shedEvents.wrappingAdd(1, ordering: .relaxed)
+                return false
             }
-            return delivered
+            pending.append(event)
+            return pending.count == 1
         }
-        if any { server.wake() }
+        if wasEmpty { server.wake() }
     }
 
     private func deliverEvents() {
+        var arrived = spareHandOff
+        arrived.removeAll(keepingCapacity: true)
+        handOff.withLock { swap(&$0, &arrived) }
+        let shed = shedEvents.exchange(0, ordering: .relaxed)
+        if shed > 0 { log.warning("control thread fell behind: \(shed) events were not delivered to subscribers") }
+        if !arrived.isEmpty {
+            clients.withLock { states in
+                for event in arrived {
+                    for id in states.keys where states[id]!.subscription.wants(event) {
+                        states[id]!.events.push(event)
+                    }
+                }
+            }
+        }
+        spareHandOff = arrived
         let batches = clients.withLock { states -> [(ControlSocketServer.ClientID, [Event])] in
             states.keys.compactMap { id in
                 let events = states[id]!.events.drain(limit: 256)

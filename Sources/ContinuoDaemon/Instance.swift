@@ -141,7 +141,20 @@ public final class Instance: @unchecked Sendable {
         guard latencies.totalCount > 0 else { return .null }
         return ["count": .int(Int(latencies.totalCount)), "p50": .int(Int(latencies.valueAtPercentile(50))),
                 "p99": .int(Int(latencies.valueAtPercentile(99))), "p999": .int(Int(latencies.valueAtPercentile(99.9))),
-                "max": .int(Int(latencies.max))]
+                "max": .int(Int(latencies.max)), "histogram": .array(latencyBins())]
+    }
+
+    /// Counts per power-of-two bin of frames, as [upper bound, count] (a bin holds the values
+    /// above the previous bound up to its own), from the 32-frame bin up to the one holding the
+    /// maximum: what the page draws as the latency histogram.
+    private func latencyBins() -> [JSONValue] {
+        var bins: [JSONValue] = [[.int(32), .int(Int(latencies.count(within: 0...32)))]]
+        var upper: UInt64 = 32
+        while upper < latencies.max {
+            bins.append([.int(Int(upper * 2)), .int(Int(latencies.count(within: (upper + 1)...(upper * 2))))])
+            upper *= 2
+        }
+        return bins
     }
 
     // MARK: Running

@@ -8,6 +8,16 @@ import Testing
 /// Protocol conformance against a real daemon on a private JACK server: every command, every
 /// error code the daemon itself produces, events, and abuse that must not take it down.
 @Suite(.serialized) struct ControlProtocolTests {
+    /// The result of the `status` example in docs/protocol.md.
+    static func documentedStatus() throws -> [String: Any] {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/protocol.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(#"{"id":2,"ok":true,"result":{"alsa""#) })
+        let reply = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        return try #require(reply["result"] as? [String: Any])
+    }
+
     /// A raw line client: what `socat` does.
     final class RawClient {
         let fd: Int32
@@ -120,7 +130,12 @@ import Testing
         #expect(c.reply()?["result"] as? String == "pong")
         #expect(ok(#"{"id":"v","cmd":"version"}"#)?["protocol"] as? Int == 1)
         let status = try #require(ok(#"{"id":2,"cmd":"status"}"#))
-        for key in ["mode", "model", "tempo", "params", "jack", "counters", "preset"] { #expect(status[key] != nil, "status lacks \(key)") }
+        // The status the docs show has the fields the daemon sends, down to the counters.
+        let documented = try Self.documentedStatus()
+        #expect(Set(status.keys) == Set(documented.keys), "status fields differ from docs/protocol.md's example")
+        for section in ["counters", "tempo", "listening", "params"] {
+            #expect(Set((status[section] as? [String: Any] ?? [:]).keys) == Set((documented[section] as? [String: Any] ?? [:]).keys), "status.\(section) differs from docs/protocol.md")
+        }
         #expect((status["jack"] as? [String: Any])?["sample_rate"] as? Int == 48_000)
         #expect((ok(#"{"id":3,"cmd":"get"}"#)?["params"] as? [String: Any])?.count == Parameter.allCases.count)
         let examples: [String: String] = ["temperature": "0.8", "top_k": "20", "top_p": "0.9", "repetition_penalty": "1.2",
