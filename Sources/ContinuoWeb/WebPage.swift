@@ -65,7 +65,6 @@ enum WebPage {
     const notes = [];            // {pitch, dir, start, end}
     const sounding = new Map();  // dir:pitch -> note
     const counts = { in: 0, out: 0 };
-    let latencies = [];
 
     function send(cmd, fields = {}) {
       const id = nextID++;
@@ -185,16 +184,27 @@ enum WebPage {
       $("card").textContent = await (await fetch("card" + location.search)).text();
     }
 
+    // One bar per power-of-two bin of response latency, labelled with its upper bound in ms.
+    function drawHistogram(bins, rate) {
+      const h = $("histogram"), g = h.getContext("2d"); g.clearRect(0, 0, h.width, h.height);
+      h.dataset.answers = bins.reduce((sum, b) => sum + b[1], 0);
+      if (!bins.length) return;
+      const top = Math.max(1, ...bins.map((b) => b[1])), width = h.width / bins.length;
+      g.font = "9px sans-serif"; g.textAlign = "center";
+      bins.forEach(([upper, count], i) => {
+        const height = count / top * (h.height - 12);
+        g.fillStyle = "#ffb74d"; g.fillRect(i * width + 1, h.height - 12 - height, width - 2, height);
+        g.fillStyle = "#999"; g.fillText("≤" + (upper / rate * 1000).toPrecision(2), i * width + width / 2, h.height - 2);
+      });
+    }
+
     async function poll() {
       const status = await send("status");
       if (status.ok) {
         const l = status.result.latency_frames, rate = (status.result.jack && status.result.jack.sample_rate) || 48000;
         $("latency").textContent = l ? "p50 " + (l.p50 / rate * 1000).toFixed(2) + " ms, p99 " + (l.p99 / rate * 1000).toFixed(2) + " ms, max " + (l.max / rate * 1000).toFixed(2) + " ms" : "–";
         $("xruns").textContent = status.result.counters.xruns;
-        if (l) { latencies.push(l.p50 / rate * 1000); if (latencies.length > 60) latencies.shift(); }
-        const h = $("histogram"), g = h.getContext("2d"); g.clearRect(0, 0, h.width, h.height);
-        const top = Math.max(5, ...latencies); g.fillStyle = "#ffb74d";
-        latencies.forEach((v, i) => { const height = v / top * h.height; g.fillRect(i * 10, h.height - height, 8, height); });
+        drawHistogram(l ? l.histogram : [], rate);
       }
       setTimeout(poll, 1000);
     }

@@ -27,23 +27,46 @@ public final class WebServer: @unchecked Sendable {
     }
 
     /// `address`: "HOST:PORT" (e.g. 127.0.0.1:8750, 0.0.0.0:8750).
-    public init(daemon: Daemon, address: String) throws {
+    /// `token`: the one to ask for from other machines (`CONTINUO_WEB_TOKEN`, so a bookmark on
+    /// a phone survives restarts); nil: a fresh random one each start.
+    public init(daemon: Daemon, address: String, token fixedToken: String? = nil) throws {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (1...65535).contains(port) else {
             throw AddressError(description: "--web wants HOST:PORT, e.g. 127.0.0.1:8750 (got '\(address)')")
         }
         self.host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         self.port = port
         self.daemon = daemon
-        token = ["127.0.0.1", "localhost", "::1"].contains(host) ? nil : Self.randomToken()
+        if let fixedToken, fixedToken.count < 16 || !fixedToken.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
+            throw AddressError(description: "CONTINUO_WEB_TOKEN must be at least 16 letters, digits, '-' or '_' (it goes in a URL)")
+        }
+        token = ["127.0.0.1", "localhost", "::1"].contains(host) ? nil : (fixedToken ?? Self.randomToken())
         guard daemon.servesControl else {
             throw AddressError(description: "the web page speaks the control protocol: it needs the control socket (drop --no-socket)")
         }
     }
 
-    /// The address to open, token included.
-    public var url: String {
-        let shown = host == "0.0.0.0" || host == "::" ? (ProcessInfo.processInfo.hostName) : host
-        return "http://\(shown):\(port)/" + (token.map { "?token=\($0)" } ?? "")
+    /// The addresses to open, token included: on a wildcard address, one per network interface
+    /// (what a phone on the same network types), else the one bound.
+    public var urls: [String] {
+        let hosts = host == "0.0.0.0" || host == "::" ? Self.interfaceAddresses() : [host]
+        return (hosts.isEmpty ? [ProcessInfo.processInfo.hostName] : hosts).map { "http://\($0):\(port)/" + (token.map { "?token=\($0)" } ?? "") }
+    }
+
+    /// IPv4 addresses of the interfaces that are up, loopback last.
+    static func interfaceAddresses() -> [String] {
+        var list: UnsafeMutablePointer<ifaddrs>? = nil
+        guard getifaddrs(&list) == 0 else { return [] }
+        defer { freeifaddrs(list) }
+        var found: [String] = []
+        var cursor = list
+        while let entry = cursor?.pointee {
+            defer { cursor = entry.ifa_next }
+            guard let address = entry.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET), entry.ifa_flags & UInt32(IFF_UP) != 0 else { continue }
+            var name = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            guard getnameinfo(address, socklen_t(MemoryLayout<sockaddr_in>.size), &name, socklen_t(name.count), nil, 0, NI_NUMERICHOST) == 0 else { continue }
+            found.append(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return found.filter { !$0.hasPrefix("127.") } + found.filter { $0.hasPrefix("127.") }
     }
 
     static func randomToken() -> String {

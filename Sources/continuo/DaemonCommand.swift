@@ -71,12 +71,14 @@ struct DaemonCommand: ParsableCommand {
         var page: WebServer? = nil
         if let web = web ?? loaded.preset.webAddress {
             do {
-                page = try WebServer(daemon: daemon, address: web)
+                page = try WebServer(daemon: daemon, address: web, token: ProcessInfo.processInfo.environment["CONTINUO_WEB_TOKEN"])
             } catch {
                 throw CLIError("\(error)")
             }
             page?.start()
-            log.info("web page: \(page!.url)" + (page!.token == nil ? "" : " (the token is needed from other machines)"))
+            for url in page!.urls {
+                log.info("web page: \(url)" + (page!.token == nil ? "" : " (the token is needed from other machines)"))
+            }
         }
         let report = daemon.run()
         page?.stop()

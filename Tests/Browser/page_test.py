@@ -43,9 +43,13 @@ try:
     driver.find_element(By.CSS_SELECTOR, "li.kept button.like").click()
     rated = wait("the like", lambda: driver.find_element(By.CSS_SELECTOR, "li.kept .rated").text)
     wait("the machine's notes", lambda: int(driver.find_element(By.ID, "notes-out").text) > 0, seconds=10)
+    answers = int(wait("the latency histogram", lambda: int(driver.find_element(By.ID, "histogram").get_attribute("data-answers") or 0) > 0
+                       and driver.find_element(By.ID, "histogram").get_attribute("data-answers")))
+    latency = driver.find_element(By.ID, "latency").text
     time.sleep(2)
     driver.save_screenshot(screenshot)
     print(json.dumps({"notes_in": notes_in, "kept": kept[0], "message": driver.find_element(By.ID, "message").text,
-                      "notes_out": int(driver.find_element(By.ID, "notes-out").text), "rated": rated}))
+                      "notes_out": int(driver.find_element(By.ID, "notes-out").text), "rated": rated,
+                      "answers_in_histogram": answers, "latency": latency}))
 finally:
     driver.quit()

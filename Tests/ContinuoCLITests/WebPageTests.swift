@@ -27,6 +27,8 @@ import Testing
         let seen = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(run.output)\(run.errors)")
         #expect((seen["notes_in"] as? Int ?? 0) > 0)
         #expect((seen["notes_out"] as? Int ?? 0) > 0, "the machine's answers (midi-effect) show too")
+        #expect((seen["answers_in_histogram"] as? Int ?? 0) > 0, "the latency histogram counts the machine's answers: \(seen)")
+        #expect((seen["latency"] as? String)?.hasPrefix("p50 ") == true, "\(seen)")
         let get = try CLITests().run(["ctl", "get", "temperature", "--json", "--socket", f.socket])
         #expect(get.out.contains("1.3"), "the slider moved to 1.3; ctl get says \(get.out)")
         let kept = try #require((seen["kept"] as? String)?.split(separator: " ").first.map(String.init))
@@ -62,6 +64,27 @@ import Testing
         #expect(try status("/ws", upgrade) != "101", "a WebSocket without the token")
         #expect(try status("/ws?token=\(token)", upgrade) == "101")
         #expect(f.stop() == 0)
+    }
+
+    /// A token from the environment stays the same across restarts (a phone's bookmark keeps
+    /// working), and a wildcard address is printed once per interface, as a phone would open it.
+    @Test(.enabled(if: ControlProtocolTests.enabled, "jackd2 is not installed"))
+    func aFixedTokenAndOneURLPerInterface() throws {
+        let port = Self.freePort()
+        let fixed = "stage-left-0123456789"
+        let f = try ControlProtocolTests.Fixture(environment: ["CONTINUO_WEB_TOKEN": fixed], arguments: ["--web", "0.0.0.0:\(port)"])
+        #expect(f.daemon.waitFor("web page: http://"), "\(f.daemon.logText)")
+        Thread.sleep(forTimeInterval: 0.3)
+        let urls = f.daemon.logText.split(separator: "\n").compactMap { line in line.range(of: "web page: ").flatMap { line[$0.upperBound...].split(separator: " ").first } }
+        #expect(!urls.isEmpty && urls.allSatisfy { $0.hasSuffix(":\(port)/?token=\(fixed)") }, "\(urls)")
+        let code = try ChildProcess.run("/usr/bin/curl", ["-s", "-m", "3", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/?token=\(fixed)"], timeout: 10).output
+        #expect(code == "200")
+        #expect(f.stop() == 0)
+        let socket = f.folder.path("short.sock")
+        let short = try ChildProcess.run(CLITests.binary.path, ["daemon", "--web", "0.0.0.0:\(Self.freePort())", "--jack-server", "nobody-\(port)", "--socket", socket],
+                                         environment: ["CONTINUO_WEB_TOKEN": "abc", "JACK_NO_START_SERVER": "1"], timeout: 20)
+        #expect(short.status.code != 0 && !short.timedOut, "a guessable token is refused")
+        #expect(short.errors.contains("CONTINUO_WEB_TOKEN must be at least 16"), "\(short.errors)")
     }
 
     /// 100 clients, one that floods and never reads, malformed and oversized frames: each gets
