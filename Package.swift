@@ -92,6 +92,6 @@ let package = Package(
         .testTarget(name: "ContinuoDaemonTests", dependencies: ["ContinuoDaemon", "ContinuoALSA", "ContinuoEngine", "ContinuoJACK", "ContinuoMIDI", "ContinuoModel", "ContinuoEncoding", "ContinuoProtocol"]),
         .testTarget(name: "ContinuoProtocolTests", dependencies: ["ContinuoProtocol", "ContinuoRandom"]),
         .testTarget(name: "ContinuoOfflineTests", dependencies: ["ContinuoOffline"]),
-        .testTarget(name: "ContinuoCLITests", dependencies: ["continuo", "ContinuoALSA", "ContinuoMIDI", "ContinuoModel", "ContinuoHarness", "ContinuoDaemon", "ContinuoProtocol", "ContinuoTestSupport"]),
+        .testTarget(name: "ContinuoCLITests", dependencies: ["continuo", "ContinuoOffline", "ContinuoALSA", "ContinuoMIDI", "ContinuoModel", "ContinuoHarness", "ContinuoDaemon", "ContinuoProtocol", "ContinuoTestSupport"]),
     ]
 )

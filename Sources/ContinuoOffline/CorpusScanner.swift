@@ -11,11 +11,14 @@ public struct CorpusFile: Sendable, Hashable {
     public var style: String
 }
 
-/// Finds `.mid`, `.midi`, `.smf` and `.rmi` files recursively, in a stable (sorted) order.
+/// Finds `.mid`, `.midi`, `.smf` and `.rmi` files (and, when asked, recordings) recursively, in
+/// a stable (sorted) order. Hidden folders (`.git`, the transcription cache `.continuo`) are
+/// not searched.
 public enum CorpusScanner {
     public static let extensions: Set<String> = ["mid", "midi", "smf", "rmi", "kar"]
 
-    public static func scan(_ roots: [String]) throws -> [CorpusFile] {
+    public static func scan(_ roots: [String], includeAudio: Bool = false) throws -> [CorpusFile] {
+        let wanted = includeAudio ? extensions.union(AudioTranscriber.audioExtensions) : extensions
         var files: [CorpusFile] = []
         for root in roots {
             var isFolder: ObjCBool = false
@@ -32,7 +35,8 @@ public enum CorpusScanner {
             guard let walker = FileManager.default.enumerator(atPath: root) else { throw OfflineError.notAFolder(root) }
             var found: [String] = []
             while let relative = walker.nextObject() as? String {
-                if extensions.contains((relative as NSString).pathExtension.lowercased()) { found.append(relative) }
+                guard !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else { continue }
+                if wanted.contains((relative as NSString).pathExtension.lowercased()) { found.append(relative) }
             }
             for relative in found.sorted() {
                 let components = relative.split(separator: "/")

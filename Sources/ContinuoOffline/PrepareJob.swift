@@ -17,21 +17,49 @@ public struct PrepareJob: Sendable {
     public var useStyles = true
     public var showProgress = true
     public var batchSize = 64
+    /// Recordings in the folders are transcribed (Basic Pitch, cached beside them) and used.
+    public var transcription = AudioTranscriber.Settings()
 
     public init(roots: [String], output: String) {
         self.roots = roots
         self.output = output
     }
 
+    /// Recordings become their (cached) transcriptions; the index still names the recording.
+    private func transcribingRecordings(_ files: [CorpusFile], skipped: inout [TokenIndex.Skipped]) throws -> [CorpusFile] {
+        let audio = files.filter { AudioTranscriber.isAudio($0.path) }
+        guard !audio.isEmpty else { return files }
+        let progress = ProgressBar(total: audio.count, label: "transcribe")
+        progress.enabled = showProgress
+        var finished = 0
+        let (paths, failures) = try TranscriptionCache.midiFiles(forAudio: audio.map(\.path), settings: transcription) { event in
+            if case .finished = event { finished += 1; progress.update(finished) }
+        }
+        progress.finish()
+        var reasons: [String: String] = [:]
+        for case let .failed(path, reason) in failures { reasons[path] = reason }
+        return files.compactMap { file in
+            guard AudioTranscriber.isAudio(file.path) else { return file }
+            guard let midi = paths[file.path] else {
+                skipped.append(.init(file: display(file), reason: reasons[file.path] ?? "not transcribed"))
+                return nil
+            }
+            var transcribed = file
+            transcribed.path = midi
+            return transcribed
+        }
+    }
+
     public func run() throws -> TokenIndex {
-        let files = try CorpusScanner.scan(roots)
+        var skipped: [TokenIndex.Skipped] = []
+        let scanned = try CorpusScanner.scan(roots, includeAudio: true)
+        let files = try transcribingRecordings(scanned, skipped: &skipped)
         let styleNames = Self.styleSlots(for: files)
         let writer = try TokenFile.Writer(path: output)
         let progress = ProgressBar(total: files.count, label: "prepare")
         progress.enabled = showProgress
 
         var pieces: [TokenIndex.Piece] = []
-        var skipped: [TokenIndex.Skipped] = []
         var warnings: [TokenIndex.Skipped] = []
         var notes = 0
         var stylePieces: [String: Int] = [:]
@@ -73,7 +101,7 @@ public struct PrepareJob: Sendable {
         let index = TokenIndex(
             vocabulary: .current, seed: seed, validationFraction: validationFraction,
             sources: roots.map { .init(root: $0) }, styles: styles, pieces: pieces,
-            totals: .init(filesFound: files.count, filesUsed: pieces.count, filesSkipped: skipped.count, notes: notes,
+            totals: .init(filesFound: scanned.count, filesUsed: pieces.count, filesSkipped: skipped.count, notes: notes,
                           tokens: writer.tokenCount, trainTokens: train.reduce(0) { $0 + $1.count },
                           validationTokens: validation.reduce(0) { $0 + $1.count },
                           trainPieces: train.count, validationPieces: validation.count),
@@ -114,11 +142,9 @@ public struct PrepareJob: Sendable {
 
     /// FNV-1a over seed and path: stable across runs, machines and corpus changes.
     static func isValidation(_ file: CorpusFile, seed: UInt64, fraction: Double) -> Bool {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
-        for byte in "\(file.style)/\(file.relativePath)".utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
+        var fnv = FNV1a(seed: seed)
+        fnv.add("\(file.style)/\(file.relativePath)".utf8)
+        var hash = fnv.value
         hash ^= hash >> 33
         hash = hash &* 0xff51_afd7_ed55_8ccd
         hash ^= hash >> 33

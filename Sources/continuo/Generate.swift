@@ -18,7 +18,7 @@ struct Generate: ParsableCommand {
         """)
 
     @Option(help: "Model file (default: the bundled model).") var model: String?
-    @Option(help: "MIDI file to continue.") var primer: String?
+    @Option(help: "MIDI file to continue, or a recording (transcribed with Basic Pitch first, cached beside it).") var primer: String?
     @Option(name: .customLong("from"), help: "Primer start, in beats.") var fromBeat: Double?
     @Option(name: .customLong("to"), help: "Primer end, in beats.") var toBeat: Double?
     @Option(help: "Pick a primer from this corpus folder.") var primerCorpus: String?
@@ -95,7 +95,7 @@ struct Generate: ParsableCommand {
             }
             let chosenPrimer: Primer?
             if let primer {
-                chosenPrimer = try PrimerPicker.fromFile(primer, fromBeats: fromBeat, toBeats: toBeat)
+                chosenPrimer = try PrimerPicker.fromFile(try Self.midiPrimer(primer), fromBeats: fromBeat, toBeats: toBeat)
             } else if let primerCorpus {
                 chosenPrimer = try PrimerPicker.fromCorpus(primerCorpus, beats: primerBeats, seed: seed)
             } else {
@@ -162,5 +162,16 @@ struct Generate: ParsableCommand {
         s.maxPolyphony = maxPolyphony
         s.maxNoteSteps = Int((maxNoteBeats * Double(Vocabulary.stepsPerBeat)).rounded())
         return s
+    }
+
+    /// A recording primes through its transcription, made once and kept beside it.
+    static func midiPrimer(_ path: String) throws -> String {
+        guard AudioTranscriber.isAudio(path) else { return path }
+        let (paths, failures) = try TranscriptionCache.midiFiles(forAudio: [path]) { event in
+            if case let .window(_, done, of) = event, done == 1 { FileHandle.standardError.write(Data("transcribing \(path) with Basic Pitch (\(of) windows)\n".utf8)) }
+        }
+        if let failure = failures.first { throw failure }
+        guard let midi = paths[path] else { throw AudioTranscriber.TranscriptionError.failed(audio: path, reason: "no transcription came back") }
+        return midi
     }
 }
