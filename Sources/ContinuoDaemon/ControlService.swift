@@ -32,6 +32,10 @@ final class ControlService: @unchecked Sendable {
     private var spareHandOff: [Event] = []
     private let shedEvents = Atomic<Int>(0)
     static let handOffCapacity = 4096
+    /// Answers of commands the worker has run, waiting for the control thread to encode and
+    /// send them: the worker never formats JSON or touches a transport's queue (a WebSocket's
+    /// stream takes locks that threads without real-time priority hold).
+    private let answered = Mutex<[(id: ControlSocketServer.ClientID, request: Request, outcome: Result<JSONValue, ProtocolError>)]>([])
 
     init(server: ControlSocketServer, daemon: Daemon, log: Log) {
         self.server = server
@@ -104,6 +108,9 @@ final class ControlService: @unchecked Sendable {
     }
 
     private func deliverEvents() {
+        for answer in answered.withLock({ pending in defer { pending.removeAll(keepingCapacity: true) }; return pending }) {
+            reply(answer.id, answer.request, answer.outcome)
+        }
         var arrived = spareHandOff
         arrived.removeAll(keepingCapacity: true)
         handOff.withLock { swap(&$0, &arrived) }
@@ -268,10 +275,19 @@ final class ControlService: @unchecked Sendable {
         return .success(["kept": .string(kept), "rating": .string(rating.rawValue)])
     }
 
+    /// On the worker: the answer waits for the control thread, which is woken for it.
+    private func handBack(_ id: ControlSocketServer.ClientID, _ request: Request, _ outcome: Result<JSONValue, ProtocolError>) {
+        let wasEmpty = answered.withLock { pending -> Bool in
+            pending.append((id, request, outcome))
+            return pending.count == 1
+        }
+        if wasEmpty { server.wake() }
+    }
+
     /// Hands work to the worker; its answer is sent when done. Sheds when the worker is behind.
     private func submit(_ id: ControlSocketServer.ClientID, _ request: Request, to instance: Instance,
                         _ work: @escaping @Sendable (WorkerContext) -> Result<JSONValue, ProtocolError>) {
-        let accepted = instance.enqueue(work) { [weak self] outcome in self?.reply(id, request, outcome) }
+        let accepted = instance.enqueue(work) { [weak self] outcome in self?.handBack(id, request, outcome) }
         if !accepted {
             reply(id, request, .failure(ProtocolError(.overloaded, "the worker has too many commands waiting; this one was shed")))
         }
