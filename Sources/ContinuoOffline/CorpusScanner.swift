@@ -32,13 +32,7 @@ public enum CorpusScanner {
                 continue
             }
             let rootName = (URL(fileURLWithPath: root).standardizedFileURL.path as NSString).lastPathComponent
-            guard let walker = FileManager.default.enumerator(atPath: root) else { throw OfflineError.notAFolder(root) }
-            var found: [String] = []
-            while let relative = walker.nextObject() as? String {
-                guard !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else { continue }
-                if wanted.contains((relative as NSString).pathExtension.lowercased()) { found.append(relative) }
-            }
-            for relative in found.sorted() {
+            for relative in try relativePaths(under: root, extensions: wanted) {
                 let components = relative.split(separator: "/")
                 let style = components.count > 1 ? String(components[0]) : rootName
                 files.append(CorpusFile(path: (root as NSString).appendingPathComponent(relative),
@@ -46,5 +40,17 @@ public enum CorpusScanner {
             }
         }
         return files
+    }
+
+    /// Files under `root` with one of `extensions` (lowercased), relative to it, sorted; hidden
+    /// folders and files are skipped.
+    public static func relativePaths(under root: String, extensions: Set<String>) throws -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: root) else { throw OfflineError.notAFolder(root) }
+        var found: [String] = []
+        while let relative = walker.nextObject() as? String {
+            guard !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else { continue }
+            if extensions.contains((relative as NSString).pathExtension.lowercased()) { found.append(relative) }
+        }
+        return found.sorted()
     }
 }

@@ -81,12 +81,7 @@ struct Transcribe: ParsableCommand {
     /// Audio files under a folder, sorted, with their paths relative to it (hidden folders,
     /// such as the transcription cache, are skipped).
     static func audioFiles(in folder: String) throws -> [(String, String)] {
-        guard let walker = FileManager.default.enumerator(atPath: folder) else { throw CLIError("cannot read \(folder)") }
-        var found: [String] = []
-        while let relative = walker.nextObject() as? String {
-            if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
-            if AudioTranscriber.isAudio(relative) { found.append(relative) }
-        }
-        return found.sorted().map { ((folder as NSString).appendingPathComponent($0), $0) }
+        try CorpusScanner.relativePaths(under: folder, extensions: AudioTranscriber.audioExtensions)
+            .map { ((folder as NSString).appendingPathComponent($0), $0) }
     }
 }
