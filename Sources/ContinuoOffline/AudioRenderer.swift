@@ -36,8 +36,7 @@ public enum AudioRenderer {
     }
 
     public static func fluidSynthPath() -> String? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        return paths.map { "\($0)/fluidsynth" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        ExecutableSearch.onPath("fluidsynth")
     }
 
     /// Renders `midi` to a 16-bit WAV at `output`. FluidSynth's default gain (0.2) is quiet for

@@ -59,8 +59,7 @@ public enum AudioTranscriber {
     /// `CONTINUO_PYTHON`, else `python3` on PATH.
     public static func python(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         if let chosen = environment["CONTINUO_PYTHON"], !chosen.isEmpty { return chosen }
-        let paths = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        return paths.map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        return ExecutableSearch.onPath("python3", environment: environment)
     }
 
     /// Transcribes each (audio, midi) pair in one Basic Pitch process. A file that cannot be
