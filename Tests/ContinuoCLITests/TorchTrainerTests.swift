@@ -25,18 +25,12 @@ import Testing
         return (run.status.code, run.output, run.errors)
     }
 
-    /// The last line of a tool's standard output, as JSON.
-    func lastJSON(_ text: String) throws -> [String: Any] {
-        let line = text.split(separator: "\n").last.map(String.init) ?? ""
-        return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(text)")
-    }
-
     @Test(.enabled(if: hasTorch, Comment(rawValue: skipped)))
     func theBundledModelGivesTheSameLogitsInPyTorch() throws {
         let path = Fixtures.repositoryRoot.appendingPathComponent("models/default.safetensors").path
         let parity = try python(["-m", "continuo_torch.parity", "--model", path, "--tokens", Self.window.map(String.init).joined(separator: ",")])
         #expect(parity.status == 0, "\(parity.err)")
-        let reply = try lastJSON(parity.out)
+        let reply = try #require(lastJSONObject(in: parity.out), "not JSON: \(parity.out)")
         let theirs = try #require(reply["logits"] as? [[Double]])
         let theirLoss = try #require(reply["loss"] as? Double)
 
@@ -74,7 +68,7 @@ import Testing
                                                     "--batch", "16", "--steps", "40", "--lr", "0.01", "--threads", "1", "--quiet"],
                                        environment: Self.environment, timeout: 300)
         #expect(run.status.code == 0, "\(run.output)\(run.errors)")
-        let trained = try lastJSON(run.output)
+        let trained = try #require(lastJSONObject(in: run.output), "not JSON: \(run.output)")
         #expect(trained["processes"] as? Int == 2)
         let first = try #require(trained["train_loss_first"] as? Double), last = try #require(trained["train_loss_last"] as? Double)
         #expect(last < first - 0.5, "the loss falls: \(first) -> \(last)")

@@ -23,8 +23,7 @@ import Testing
         let shot = f.folder.path("page.png")
         let run = try ChildProcess.run("python3", [Self.script, "http://127.0.0.1:\(port)/", shot], timeout: 120)
         #expect(run.status.code == 0, "\(run.output)\(run.errors)")
-        let line = run.output.split(separator: "\n").last.map(String.init) ?? "{}"
-        let seen = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(run.output)\(run.errors)")
+        let seen = try #require(lastJSONObject(in: run.output), "\(run.output)\(run.errors)")
         #expect((seen["notes_in"] as? Int ?? 0) > 0)
         #expect((seen["notes_out"] as? Int ?? 0) > 0, "the machine's answers (midi-effect) show too")
         #expect((seen["answers_in_histogram"] as? Int ?? 0) > 0, "the latency histogram counts the machine's answers: \(seen)")
@@ -99,9 +98,8 @@ import Testing
         let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/Browser/socket_abuse.py").path
         let run = try ChildProcess.run("python3", [script, "ws://127.0.0.1:\(port)/ws"], timeout: 120)
         #expect(run.status.code == 0, "\(run.output)\(run.errors)")
-        let line = run.output.split(separator: "\n").last.map(String.init) ?? "{}"
-        let seen = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(run.output)\(run.errors)")
-        print("web socket abuse: \(line)")
+        let seen = try #require(lastJSONObject(in: run.output), "\(run.output)\(run.errors)")
+        print("web socket abuse: \(run.output.trimmingCharacters(in: .whitespacesAndNewlines))")
         #expect(seen["subscribed"] as? Int == 100)
         #expect(seen["not_json"] as? String == "parse_error")
         #expect(seen["unknown"] as? String == "unknown_command")
